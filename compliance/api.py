@@ -1,0 +1,164 @@
+"""The Python API: :func:`check` and friends, for permit-review code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from .errors import InputError, Problem, UsageError
+from .evaluate import Evaluator
+from .normalise import normalise
+from .record import load_record
+from .report import RecordReport, Report
+from .ruleset import Ruleset, bundled_paths, load_rulesets as _load_rulesets
+
+__all__ = ["check", "check_many", "load_rulesets", "evaluator"]
+
+RecordInput = Union[str, os.PathLike, Mapping[str, Any]]
+RulesetsInput = Optional[Sequence[Union[Ruleset, str, os.PathLike]]]
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled() -> Tuple[Ruleset, ...]:
+    return _load_rulesets(None)
+
+
+def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
+    """Rulesets by object, bundled id, file or directory (all bundled if None).
+
+    Raises:
+        RulesetError: a ruleset file is invalid (every problem, with file:line).
+        UsageError: an id names no bundled ruleset.
+
+    .. versionadded:: 0.1
+    """
+    if selection is None:
+        return _bundled()
+    out: List[Ruleset] = []
+    paths: List[str] = []
+    by_id = None
+    for item in selection:
+        if isinstance(item, Ruleset):
+            out.append(item)
+            continue
+        text = os.fspath(item)
+        if os.path.exists(text):
+            paths.append(text)
+            continue
+        by_id = by_id or {r.id: r for r in _bundled()}
+        if text not in by_id:
+            from .record import suggest
+
+            raise UsageError(f"no ruleset file or bundled ruleset id {text!r}{suggest(text, by_id)}")
+        out.append(by_id[text])
+    if paths:
+        out.extend(_load_rulesets(paths))
+    seen = set()
+    unique = []
+    for r in out:
+        if r.id not in seen:
+            seen.add(r.id)
+            unique.append(r)
+    return tuple(unique)
+
+
+_EVALUATORS: dict = {}
+
+
+def evaluator(rulesets: RulesetsInput = None, engine: Optional[str] = None) -> Evaluator:
+    """A compiled evaluator (cached per ruleset selection and engine).
+
+    Rules are compiled into the engine once per selection; later calls with
+    the same rulesets reuse it.
+    """
+    selected = load_rulesets(rulesets)
+    key = (tuple(id(r) for r in selected), engine or os.environ.get("COMPLIANCE_ENGINE") or "auto")
+    ev = _EVALUATORS.get(key)
+    if ev is None:
+        if len(_EVALUATORS) >= 16:
+            _EVALUATORS.clear()
+        ev = _EVALUATORS[key] = (Evaluator(selected, engine), selected)
+    return ev[0]
+
+
+def _date(value: Union[None, str, dt.date]) -> Optional[dt.date]:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value  # type: ignore[return-value]
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise UsageError(f"as_of: bad date {value!r}; expected YYYY-MM-DD") from None
+
+
+def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> RecordReport:
+    rec = load_record(record)
+    facts = normalise(rec, as_of=as_of, alert=alert)
+    findings = ev.findings(facts, show_all=show_all)
+    fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code}
+    return RecordReport(facts.source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
+
+
+def check(
+    record: RecordInput,
+    *,
+    as_of: Union[None, str, dt.date] = None,
+    alert: Optional[str] = None,
+    rulesets: RulesetsInput = None,
+    engine: Optional[str] = None,
+    show_all: bool = False,
+) -> Report:
+    """Check one facility record (a path or a mapping) and return the report.
+
+    Args:
+        record: path of a YAML/JSON record, or the record as a mapping.
+        as_of: judge the record at this date (overrides ``context.as_of``;
+            default: the record's, else today).
+        alert: heavy-pollution alert in force (overrides ``context.alert``).
+        rulesets: bundled ids, ruleset files or :class:`Ruleset` objects
+            (default: every bundled ruleset; each applies only inside its
+            jurisdiction).
+        engine: ``auto`` (durable_rules where available), ``durable`` or
+            ``direct``.
+        show_all: include ``not_applicable`` findings.
+
+    Raises:
+        InputError: the record is malformed (every problem, with file, line, field).
+        RulesetError: a ruleset is malformed.
+
+    .. versionadded:: 0.1
+    """
+    ev = evaluator(rulesets, engine)
+    when = _date(as_of)
+    rec = _check_one(ev, record, when, alert, show_all)
+    return Report(rec.as_of, _ruleset_refs(ev.rulesets), (rec,), (), ev.engine)
+
+
+def check_many(
+    records: Iterable[RecordInput],
+    *,
+    as_of: Union[None, str, dt.date] = None,
+    alert: Optional[str] = None,
+    rulesets: RulesetsInput = None,
+    engine: Optional[str] = None,
+    show_all: bool = False,
+) -> Report:
+    """Check several records; a bad one is listed in ``Report.errors`` and
+    the others are still checked (nothing is dropped silently)."""
+    ev = evaluator(rulesets, engine)
+    when = _date(as_of)
+    reports: List[RecordReport] = []
+    errors: List[Problem] = []
+    for record in records:
+        try:
+            reports.append(_check_one(ev, record, when, alert, show_all))
+        except InputError as exc:
+            errors.extend(exc.problems)
+    dates = {r.as_of for r in reports}
+    top = when.isoformat() if when else (dates.pop() if len(dates) == 1 else None)
+    return Report(top, _ruleset_refs(ev.rulesets), tuple(reports), tuple(errors), ev.engine)
+
+
+def _ruleset_refs(rulesets: Sequence[Ruleset]):
+    return tuple({"id": r.id, "version": r.version} for r in rulesets)

@@ -1,0 +1,278 @@
+"""Evaluate: verdicts for the (rule, entity) pairs a matcher selects.
+
+The status of a rule on an entity, as of a date (``docs/semantics.md``):
+
+1. not in force at ``as_of`` (before the plan is issued, after ``until``),
+   or ``when`` is false                                  -> not_applicable
+2. ``when`` unknown (a field it reads is missing)        -> indeterminate
+3. ``require`` true                                      -> compliant
+4. the exemption (``unless``) holds                      -> exempt
+5. ``require`` unknown, or false with the exemption
+   unknown                                               -> indeterminate
+6. ``require`` false, before ``effective_from`` or on/before
+   ``deadline``                                          -> pending
+7. otherwise                                             -> violation
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import attrs
+
+from .conditions import Comparison, Outcome, TRUE, format_limit
+from .engine import DirectMatcher, Program, make_matcher
+from .normalise import Entity, Facts
+from .report import Finding, RecordReport, Report
+from .ruleset import Rule, Ruleset
+from .units import convert, format_number, format_unit
+from .vocabulary import Stage
+
+__all__ = ["Evaluator", "verdict"]
+
+
+@attrs.frozen
+class Verdict:
+    status: str
+    when: Outcome
+    require: Optional[Outcome]
+    unless: Optional[Outcome]
+    missing: Tuple[str, ...] = ()
+    ambiguous: Tuple[str, ...] = ()
+    pending: Optional[Tuple[str, dt.date]] = None  # ("from" | "due", date)
+
+
+def verdict(rule: Rule, sv, as_of: dt.date) -> Verdict:
+    """The status of ``rule`` for one entity's scope values ``sv``."""
+    if not rule.in_force(as_of):
+        return Verdict("not_applicable", TRUE, None, None)
+    when = rule.when.evaluate(sv) if rule.when is not None else TRUE
+    if when.value is False:
+        return Verdict("not_applicable", when, None, None)
+    req = rule.require.evaluate(sv)
+    unless = rule.unless.condition.evaluate(sv) if rule.unless is not None else None
+    if when.value is None:
+        return Verdict("indeterminate", when, req, unless, when.missing, when.ambiguous)
+    if req.value is True:
+        return Verdict("compliant", when, req, unless)
+    if unless is not None and unless.value is True:
+        return Verdict("exempt", when, req, unless)
+    if req.value is None:
+        return Verdict("indeterminate", when, req, unless, req.missing, req.ambiguous)
+    if unless is not None and unless.value is None:
+        return Verdict("indeterminate", when, req, unless, unless.missing, unless.ambiguous)
+    if rule.effective_from is not None and as_of < rule.effective_from:
+        return Verdict("pending", when, req, unless, pending=("from", rule.effective_from))
+    if rule.deadline is not None and as_of <= rule.deadline:
+        return Verdict("pending", when, req, unless, pending=("due", rule.deadline))
+    return Verdict("violation", when, req, unless)
+
+
+# ------------------------------------------------------------ presentation
+
+def _display(comp: Comparison, value: Any) -> Tuple[Any, Optional[str]]:
+    """A value of ``comp``'s field in the limit's unit: (value, unit)."""
+    limit = comp.limit
+    spec = comp.ref.spec
+    if isinstance(value, Stage):
+        return value.label, None
+    if isinstance(value, dt.date):
+        return value.isoformat(), None
+    if spec.type == "coverage":
+        return _num(value * 100), "%"
+    if spec.type == "quantity" and limit.unit:
+        return _num(convert(value, spec.unit, limit.unit, spec.context)), format_unit(limit.unit)
+    return value, None
+
+
+def _num(x: float):
+    text = format_number(x)
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _shown(value, unit) -> str:
+    return f"{value} {unit}" if unit else f"{value}"
+
+
+def _limit_dict(comp: Comparison) -> Dict[str, Any]:
+    limit = comp.limit
+    v = limit.shown
+    value: Any
+    try:
+        value = _num(float(v)) if comp.ref.spec.type in ("quantity", "coverage", "integer") else v
+    except ValueError:
+        value = v
+    out: Dict[str, Any] = {"op": comp.op, "value": value, "unit": format_unit(limit.unit) if limit.unit else None}
+    if limit.source:
+        out["source"] = dict(limit.source)
+    if comp.ref.oxygen_reference is not None:
+        out["oxygen_reference"] = {"value": _num(comp.ref.oxygen_reference), "unit": "%"}
+    return out
+
+
+def _pick(outcome: Optional[Outcome], truth) -> Optional[Comparison]:
+    if outcome is None:
+        return None
+    for comp in outcome.comparisons:
+        if comp.truth is truth:
+            return comp
+    return None
+
+
+class Evaluator:
+    """Rulesets compiled once, with a matcher; checks normalised records."""
+
+    def __init__(self, rulesets: Sequence[Ruleset], engine: Optional[str] = None):
+        self.rulesets = tuple(rulesets)
+        self.program = Program.build(self.rulesets)
+        self.matcher = make_matcher(self.program, engine)
+
+    @property
+    def engine(self) -> str:
+        return self.matcher.name
+
+    def findings(self, facts: Facts, show_all: bool = False) -> Tuple[Finding, ...]:
+        pairs = self.matcher.match(facts)
+        as_of = facts.as_of
+        out: List[Finding] = []
+        seen = set()
+        for i, entity in pairs:
+            rule = self.program.rules[i]
+            seen.add((i, entity.section, entity.id))
+            v = verdict(rule, self.program.scope(facts, entity), as_of)
+            if v.status == "not_applicable" and not show_all:
+                continue
+            out.append(self.finding(rule, entity, facts, v))
+        if show_all:
+            chain = facts.region.chain
+            for entity in facts.all_entities():
+                for i in self.program.by_section.get(entity.section, ()):
+                    if (i, entity.section, entity.id) in seen or self.program.jurisdictions[i] not in chain:
+                        continue
+                    rule = self.program.rules[i]
+                    out.append(self.finding(rule, entity, facts, verdict(rule, self.program.scope(facts, entity), as_of)))
+        out.sort(key=Finding.sort_key)
+        return tuple(out)
+
+    def finding(self, rule: Rule, entity: Entity, facts: Facts, v: Verdict) -> Finding:
+        status = v.status
+        truth = {"compliant": True, "indeterminate": None}.get(status, False)
+        comp = _pick(v.require, truth) if status != "not_applicable" else None
+        if comp is None and status == "indeterminate":
+            comp = _pick(v.require, False) or _pick(v.require, True)
+        observed = limit = None
+        notes: List[Dict[str, str]] = []
+        obs_text = lim_text = ""
+        if comp is not None:
+            limit = _limit_dict(comp)
+            lim_text = _shown(limit["value"], limit["unit"])
+            if comp.observed is not None:
+                val, unit = _display(comp, comp.observed)
+                observed = {"value": val, "unit": unit}
+                obs_text = _shown(val, unit)
+                notes.extend(self.conversion_notes(comp, entity, facts))
+        condition = {lang: self.condition_text(v.when, lang) for lang in ("zh", "en")}
+        missing = tuple(v.missing) + tuple(v.ambiguous)
+        deadline = rule.deadline.isoformat() if rule.deadline else None
+        eff = rule.effective_from.isoformat() if rule.effective_from else None
+        message = {}
+        for lang in ("zh", "en"):
+            fill = {
+                "observed": obs_text or ("?" if lang == "en" else "？"),
+                "limit": lim_text or "",
+                "entity": f"{entity.section}[{entity.id}]",
+                "condition": condition[lang],
+                "missing": ", ".join(missing),
+                "deadline": deadline or "",
+                "effective_from": eff or "",
+                "exemption": rule.unless.name.get(lang) if rule.unless else "",
+            }
+            message[lang] = self.message(rule, status, lang, fill, v, notes)
+        return Finding(
+            rule=rule.id,
+            ruleset=rule.ruleset,
+            status=status,
+            entity_type=entity.section,
+            entity_id=entity.id,
+            observed=observed,
+            limit=limit,
+            severity=rule.severity,
+            message=message,
+            source=rule.cite.to_dict(),
+            effective_from=eff,
+            deadline=deadline,
+            title=rule.title.to_dict(),
+            missing=missing,
+            exemption=rule.unless.name.to_dict() if (rule.unless and status == "exempt") else None,
+            notes=tuple(notes),
+            line=entity.line,
+        )
+
+    @staticmethod
+    def condition_text(when: Outcome, lang: str) -> str:
+        parts = []
+        for comp in when.comparisons:
+            if comp.truth and comp.observed is not None:
+                val, unit = _display(comp, comp.observed)
+                from .conditions import OP_WORDS
+
+                parts.append(f"{comp.field} {_shown(val, unit)} ({OP_WORDS[comp.op][0 if lang == 'zh' else 1]} "
+                             f"{format_limit(comp.limit)})")
+        return ("；" if lang == "zh" else "; ").join(parts)
+
+    @staticmethod
+    def conversion_notes(comp: Comparison, entity: Entity, facts: Facts) -> List[Dict[str, str]]:
+        notes: List[Dict[str, str]] = []
+        if comp.ref.scope != "entity":
+            return notes
+        written = entity.written.get(comp.ref.name)
+        limit_unit = comp.limit.unit
+        if written is not None and limit_unit and written.unit.replace(" ", "") != limit_unit.replace(" ", ""):
+            src = f"{format_number(written.value)} {format_unit(written.unit)}"
+            extra_en = extra_zh = ""
+            if comp.ref.spec.context == "boiler":
+                extra_en, extra_zh = " at 1 t/h of steam ≡ 0.7 MW", "（1 蒸吨/时 ≡ 0.7 MW）"
+            notes.append({"zh": f"由 {src} 换算为 {format_unit(limit_unit)}{extra_zh}",
+                          "en": f"converted from {src} to {format_unit(limit_unit)}{extra_en}"})
+        if comp.ref.oxygen_reference is not None:
+            raw = entity.values.get(comp.ref.name)
+            o2 = entity.values.get(comp.ref.o2_name)
+            ref = format_number(comp.ref.oxygen_reference)
+            unit = format_unit(comp.ref.spec.unit)
+            notes.append({
+                "zh": f"实测 {format_number(raw)} {unit}（含氧量 {format_number(o2)}%）按 GB 13271-2014 第5.2条折算至基准含氧量 {ref}%",
+                "en": f"measured {format_number(raw)} {unit} at {format_number(o2)} % O2, corrected to the "
+                      f"reference {ref} % O2 (GB 13271-2014, 5.2)",
+            })
+        return notes
+
+    @staticmethod
+    def message(rule: Rule, status: str, lang: str, fill: Dict[str, str], v: Verdict, notes) -> str:
+        title = rule.title.get(lang)
+        zh = lang == "zh"
+        if status in ("violation", "pending"):
+            text = rule.message.get(lang).format(**fill)
+            if status == "pending" and v.pending is not None:
+                kind, date = v.pending
+                d = date.isoformat()
+                if zh:
+                    text += f"（{d}起执行，尚未生效）" if kind == "from" else f"（期限{d}，尚未到期）"
+                else:
+                    text += f" (applies from {d}; not yet in force)" if kind == "from" else f" (due by {d}; not yet due)"
+        elif status == "compliant":
+            detail = ""
+            if fill["limit"] and fill["observed"] not in ("?", "？"):
+                detail = f"（{fill['observed']}，限值 {fill['limit']}）" if zh else f" ({fill['observed']}; limit {fill['limit']})"
+            text = f"{title}：符合{detail}" if zh else f"{title}: met{detail}"
+        elif status == "indeterminate":
+            text = (f"{title}：无法判定，缺少或不明确的字段：{fill['missing']}" if zh
+                    else f"{title}: cannot be decided; missing or ambiguous: {fill['missing']}")
+        elif status == "exempt":
+            text = f"{title}：豁免（{fill['exemption']}）" if zh else f"{title}: exempt ({fill['exemption']})"
+        else:
+            text = f"{title}：不适用" if zh else f"{title}: not applicable"
+        if notes and status != "not_applicable":
+            joined = "；".join(n["zh"] for n in notes) if zh else "; ".join(n["en"] for n in notes)
+            text += f"（{joined}）" if zh else f" ({joined})"
+        return text

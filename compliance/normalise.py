@@ -1,0 +1,270 @@
+"""Normalise a loaded record: units, stages, regions, dates, defaults.
+
+Turns each :class:`~compliance.record.RawEntity` into an :class:`Entity`
+whose ``values`` hold typed, checked values keyed by dotted field name:
+
+=============  =====================================================
+quantity       float in the field's canonical unit (``written`` keeps
+               the number and unit as given, for messages)
+bool, enum     bool, str
+enum_list      frozenset of str
+date           :class:`datetime.date`; ``date_or_false``: ``false``
+               ("never done") becomes :data:`NEVER`
+integer        int
+coverage       float share, 0..1
+stage          :class:`~compliance.vocabulary.Stage` (an interval)
+region         region code (str)
+=============  =====================================================
+
+A missing field stays missing (unknown), unless the record format gives it
+a default. Every problem is collected and raised together, each with file,
+line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import attrs
+
+from .errors import InputError, Problem
+from .record import RawEntity, Record, suggest
+from .units import Parsed, UnitProblem, parse_quantity
+from .vocabulary import FieldSpec, Region, vocabulary
+
+__all__ = ["Entity", "Facts", "normalise", "NEVER"]
+
+#: ``date_or_false`` written as ``false``: the event never happened, which
+#: compares later than any deadline.
+NEVER = dt.date.max
+
+
+@attrs.frozen
+class Entity:
+    """A normalised entity: typed values by dotted field name."""
+
+    section: str
+    id: str
+    values: Mapping[str, Any]
+    written: Mapping[str, Parsed]
+    defaulted: frozenset
+    line: int
+
+    @property
+    def ref(self) -> str:
+        return f"{self.section}[{self.id}]"
+
+
+@attrs.frozen
+class Facts:
+    """A normalised record, ready for evaluation."""
+
+    source: str
+    as_of: dt.date
+    alert: str
+    region: Region
+    facility: Entity
+    entities: Tuple[Entity, ...]
+    context: Mapping[str, Any]
+    warnings: Tuple[Problem, ...] = ()
+    name: Optional[str] = None
+
+    def all_entities(self) -> Tuple[Entity, ...]:
+        return (self.facility,) + self.entities
+
+
+class _Normaliser:
+    def __init__(self, record: Record):
+        self.record = record
+        self.doc = record.document
+        self.errors: List[Problem] = []
+        self.vocab = vocabulary()
+
+    def problem(self, path, field: str, message: str) -> None:
+        self.errors.append(self.doc.problem(path, field, message))
+
+    def value(self, spec: FieldSpec, raw: Any, path, label: str, out: Dict[str, Any], written: Dict[str, Parsed]):
+        t = spec.type
+        name = spec.name
+        if raw is None:
+            return  # written but empty: unknown
+        if t == "mapping":
+            if not isinstance(raw, Mapping):
+                return self.problem(path, label, f"must be a mapping, got {type(raw).__name__}")
+            for key, sub in raw.items():
+                sspec = spec.fields.get(key)
+                if sspec is not None:
+                    self.value(sspec, sub, path + (key,), f"{label}.{key}", out, written)
+            return
+        try:
+            if t == "quantity":
+                mag, parsed = parse_quantity(raw, spec.unit, spec.context)
+                self.check_range(spec, mag, parsed)
+                out[name] = mag
+                written[name] = parsed
+            elif t == "bool":
+                if not isinstance(raw, bool):
+                    raise UnitProblem(f"expected true or false, got {raw!r}")
+                out[name] = raw
+            elif t == "string":
+                if isinstance(raw, (dict, list)):
+                    raise UnitProblem("expected text")
+                out[name] = str(raw)
+            elif t == "enum":
+                if isinstance(raw, (dict, list, bool)) or str(raw) not in spec.values:
+                    if spec.open and isinstance(raw, str):
+                        self.warn(path, label, f"value {raw!r} is not in the vocabulary{suggest(raw, spec.values)}")
+                    else:
+                        raise UnitProblem(f"unknown value {raw!r}{suggest(raw, spec.values)}; "
+                                          f"expected one of {', '.join(sorted(spec.values))}")
+                out[name] = str(raw)
+            elif t == "enum_list":
+                items = raw if isinstance(raw, list) else None
+                if items is None:
+                    raise UnitProblem(f"expected a list, got {raw!r}")
+                vals = []
+                for i, item in enumerate(items):
+                    if not isinstance(item, str) or item not in spec.values:
+                        if spec.open and isinstance(item, str):
+                            self.warn(path + (i,), label, f"value {item!r} is not in the vocabulary{suggest(item, spec.values)}")
+                        else:
+                            raise UnitProblem(f"unknown value {item!r}{suggest(item, spec.values)}; "
+                                              f"expected some of {', '.join(sorted(spec.values))}")
+                    vals.append(item)
+                out[name] = frozenset(vals)
+            elif t == "date":
+                out[name] = self.date(raw)
+            elif t == "date_or_false":
+                out[name] = NEVER if raw is False else self.date(raw)
+            elif t == "integer":
+                if isinstance(raw, bool) or not isinstance(raw, int):
+                    raise UnitProblem(f"expected a whole number, got {raw!r}")
+                if (spec.min is not None and raw < spec.min) or (spec.max is not None and raw > spec.max):
+                    raise UnitProblem(f"{raw} is outside {spec.min}..{spec.max}")
+                out[name] = raw
+            elif t == "coverage":
+                out[name] = self.coverage(raw)
+            elif t == "stage":
+                stage = self.vocab.stage(spec.scheme, raw)
+                if stage is None:
+                    levels = ", ".join(self.vocab.stage_levels(spec.scheme))
+                    raise UnitProblem(f"unknown emission stage {raw!r}; expected one of {levels} "
+                                      "(or an alias such as 国五, 国VI(B), China 5, 第三阶段)")
+                out[name] = stage
+            elif t == "region":
+                region = self.vocab.region(raw)
+                if region is None:
+                    raise UnitProblem(f"unknown region {raw!r}; give a GB/T 2260 code or name known to "
+                                      f"the vocabulary{suggest(raw, self.vocab.regions)}")
+                out[name] = region.code
+            else:  # pragma: no cover - vocabulary types are checked at load
+                raise UnitProblem(f"unsupported field type {t}")
+        except UnitProblem as exc:
+            self.problem(path, label, str(exc))
+
+    def warn(self, path, label, message):
+        self.warnings.append(self.doc.problem(path, label, message, "warning"))
+
+    @staticmethod
+    def check_range(spec: FieldSpec, mag: float, parsed: Parsed) -> None:
+        shown = f"{parsed.value:g} {parsed.unit}"
+        if spec.positive and mag <= 0:
+            raise UnitProblem(f"{shown} must be greater than zero")
+        if spec.min is not None and mag < spec.min:
+            raise UnitProblem(f"{shown} is negative")
+        if spec.max is not None and (mag > spec.max or (spec.max_exclusive and mag >= spec.max)):
+            bound = "below" if spec.max_exclusive else "at most"
+            raise UnitProblem(f"{shown} is out of range: must be {bound} {spec.max:g} {spec.unit}")
+
+    @staticmethod
+    def date(raw) -> dt.date:
+        if isinstance(raw, dt.datetime):
+            raise UnitProblem(f"expected a date YYYY-MM-DD, got a date and time {raw.isoformat()}")
+        if isinstance(raw, dt.date):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw.strip())
+            except ValueError:
+                raise UnitProblem(f"impossible or malformed date {raw!r}; expected YYYY-MM-DD") from None
+        raise UnitProblem(f"expected a date YYYY-MM-DD, got {raw!r}")
+
+    @staticmethod
+    def coverage(raw) -> float:
+        if isinstance(raw, bool):
+            return 1.0 if raw else 0.0
+        if isinstance(raw, (int, float)):
+            if not math.isfinite(raw) or raw < 0 or raw > 1:
+                raise UnitProblem(f"coverage {raw!r} must be a share between 0 and 1, or written with % (e.g. \"95 %\")")
+            return float(raw)
+        mag, parsed = parse_quantity(raw, "percent")
+        if mag < 0 or mag > 100:
+            raise UnitProblem(f"coverage {parsed.value:g} {parsed.unit} is outside 0..100 %")
+        return round(mag / 100.0, 12)
+
+    def entity(self, raw: RawEntity) -> Entity:
+        spec = self.vocab.sections[raw.section]
+        values: Dict[str, Any] = {}
+        written: Dict[str, Parsed] = {}
+        for key, value in raw.fields.items():
+            fspec = spec.fields.get(key)
+            if fspec is None:
+                continue  # reported as a warning by the loader
+            self.value(fspec, value, raw.path + (key,), f"{raw.ref}.{key}", values, written)
+        defaulted = set()
+        for name, fspec in spec.leaves.items():
+            if name not in values and fspec.default is not None and not _written(raw.fields, name):
+                values[name] = fspec.default
+                defaulted.add(name)
+        line = self.doc.where(raw.path)[0]
+        return Entity(raw.section, raw.id, values, written, frozenset(defaulted), line)
+
+    def run(self, as_of: Optional[dt.date], alert: Optional[str], today: Optional[dt.date]) -> Facts:
+        self.warnings: List[Problem] = list(self.record.warnings)
+        ctx: Dict[str, Any] = {}
+        for key, fspec in self.vocab.context_fields.items():
+            if key in self.record.context:
+                self.value(fspec, self.record.context[key], ("context", key), f"context.{key}", ctx, {})
+            elif fspec.default is not None:
+                ctx[key] = fspec.default
+        if as_of is not None:
+            ctx["as_of"] = as_of
+        if alert is not None:
+            if alert not in self.vocab.context_fields["alert"].values:
+                raise InputError([Problem("<options>", 0, 0, "alert", f"unknown alert level {alert!r}")])
+            ctx["alert"] = alert
+        ctx.setdefault("as_of", today or dt.date.today())
+        facility = self.entity(self.record.facility)
+        entities = tuple(self.entity(e) for e in self.record.entities)
+        region = None
+        if "region" in facility.values:
+            region = self.vocab.regions[facility.values["region"]]
+        elif not self.errors:
+            self.problem(("facility",), "facility.region", "required field 'region' is missing")
+        if self.errors:
+            raise InputError(self.errors)
+        name = facility.values.get("name")
+        return Facts(self.record.source, ctx["as_of"], ctx["alert"], region, facility, entities,
+                     ctx, tuple(sorted(set(self.warnings))), name)
+
+
+def _written(fields: Mapping, dotted: str) -> bool:
+    cur: Any = fields
+    for part in dotted.split("."):
+        if not isinstance(cur, Mapping) or part not in cur:
+            return False
+        cur = cur[part]
+    return True
+
+
+def normalise(
+    record: Record,
+    *,
+    as_of: Optional[dt.date] = None,
+    alert: Optional[str] = None,
+    today: Optional[dt.date] = None,
+) -> Facts:
+    """Type every value of ``record``; ``as_of``/``alert`` override the record's context."""
+    return _Normaliser(record).run(as_of, alert, today)

@@ -1,0 +1,263 @@
+"""Findings and reports: the output contract (``report/1``) and its views.
+
+:class:`Report` ``.to_dict()`` gives exactly the JSON of
+``../shared/spec/report.md`` (plus documented extension keys);
+:func:`render_table` and :func:`render_json` are views of the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+import attrs
+
+from .errors import Problem
+
+__all__ = ["Finding", "RecordReport", "Report", "STATUS_ORDER", "render_json", "render_table"]
+
+#: Order of statuses in output: most serious first.
+STATUS_ORDER = ("violation", "indeterminate", "pending", "exempt", "compliant", "not_applicable")
+SUMMARY_KEYS = ("violation", "compliant", "indeterminate", "pending", "exempt")
+
+
+@attrs.frozen
+class Finding:
+    """One verdict of one rule on one entity."""
+
+    rule: str
+    ruleset: str
+    status: str
+    entity_type: str
+    entity_id: str
+    observed: Optional[Mapping[str, Any]]
+    limit: Optional[Mapping[str, Any]]
+    severity: str
+    message: Mapping[str, str]
+    source: Mapping[str, Any]
+    effective_from: Optional[str]
+    deadline: Optional[str]
+    # extensions (report/1 allows more keys)
+    title: Mapping[str, str] = attrs.field(factory=dict)
+    missing: Tuple[str, ...] = ()
+    exemption: Optional[Mapping[str, str]] = None
+    notes: Tuple[Mapping[str, str], ...] = ()
+    line: int = 0
+
+    @property
+    def entity(self) -> str:
+        return f"{self.entity_type}[{self.entity_id}]"
+
+    def sort_key(self):
+        return (STATUS_ORDER.index(self.status), self.rule, self.entity_type, self.entity_id)
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {
+            "rule": self.rule,
+            "ruleset": self.ruleset,
+            "status": self.status,
+            "entity": {"type": self.entity_type, "id": self.entity_id},
+            "observed": dict(self.observed) if self.observed is not None else None,
+            "limit": dict(self.limit) if self.limit is not None else None,
+            "severity": self.severity,
+            "message": dict(self.message),
+            "source": dict(self.source),
+            "effective_from": self.effective_from,
+            "deadline": self.deadline,
+            "title": dict(self.title),
+        }
+        if self.missing:
+            out["missing"] = list(self.missing)
+        if self.exemption is not None:
+            out["exemption"] = dict(self.exemption)
+        if self.notes:
+            out["notes"] = [dict(n) for n in self.notes]
+        if self.line:
+            out["line"] = self.line
+        return out
+
+
+@attrs.frozen
+class RecordReport:
+    """The findings for one facility record."""
+
+    source: str
+    facility: Mapping[str, Any]
+    as_of: str
+    findings: Tuple[Finding, ...]
+    warnings: Tuple[Problem, ...] = ()
+    alert: str = "none"
+
+    @property
+    def summary(self) -> Dict[str, int]:
+        counts = {k: 0 for k in SUMMARY_KEYS}
+        for f in self.findings:
+            if f.status in counts:
+                counts[f.status] += 1
+        return counts
+
+    @property
+    def has_violations(self) -> bool:
+        return any(f.status == "violation" for f in self.findings)
+
+    def to_dict(self) -> Dict[str, Any]:
+        out = {
+            "source": self.source,
+            "facility": dict(self.facility),
+            "as_of": self.as_of,
+            "alert": self.alert,
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary,
+        }
+        if self.warnings:
+            out["warnings"] = [w.to_dict() for w in self.warnings]
+        return out
+
+
+@attrs.frozen
+class Report:
+    """The result of checking one or more records (``report/1``)."""
+
+    as_of: Optional[str]
+    rulesets: Tuple[Mapping[str, str], ...]
+    records: Tuple[RecordReport, ...]
+    errors: Tuple[Problem, ...] = ()  # inputs that could not be checked
+    engine: str = ""
+
+    @property
+    def has_violations(self) -> bool:
+        return any(r.has_violations for r in self.records)
+
+    @property
+    def exit_code(self) -> int:
+        """0: no violation; 1: a violation; 2: an input could not be checked."""
+        if self.errors:
+            return 2
+        return 1 if self.has_violations else 0
+
+    @property
+    def findings(self) -> Tuple[Finding, ...]:
+        return tuple(f for r in self.records for f in r.findings)
+
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {
+            "schema": "report/1",
+            "as_of": self.as_of,
+            "rulesets": [dict(r) for r in self.rulesets],
+            "records": [r.to_dict() for r in self.records],
+        }
+        if self.errors:
+            out["errors"] = [e.to_dict() for e in self.errors]
+        return out
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+# ------------------------------------------------------------------- table
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap to ``width`` display columns (CJK characters count as two)."""
+    lines: List[str] = []
+    for para in text.split("\n"):
+        cur = ""
+        for word in _tokens(para):
+            if _width(cur + word) > width and cur:
+                lines.append(cur.rstrip())
+                cur = word.lstrip()
+            else:
+                cur += word
+            while _width(cur) > width:
+                cut = _cut(cur, width)
+                lines.append(cur[:cut])
+                cur = cur[cut:]
+        lines.append(cur.rstrip())
+    return "\n".join(lines)
+
+
+def _tokens(text: str) -> List[str]:
+    out: List[str] = []
+    cur = ""
+    for ch in text:
+        if _width(ch) == 2:
+            if cur:
+                out.append(cur)
+                cur = ""
+            out.append(ch)
+        elif ch == " ":
+            out.append(cur + ch)
+            cur = ""
+        else:
+            cur += ch
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _cut(text: str, width: int) -> int:
+    w = 0
+    for i, ch in enumerate(text):
+        w += _width(ch)
+        if w > width:
+            return max(i, 1)
+    return len(text)
+
+
+_STATUS_WORD = {
+    "zh": {"violation": "违规", "compliant": "合规", "indeterminate": "待定", "pending": "未到期", "exempt": "豁免", "not_applicable": "不适用"},
+    "en": {s: s for s in STATUS_ORDER},
+}
+
+
+def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
+    """Human-readable table per record (tabulate), fitting ``width`` columns."""
+    from tabulate import tabulate
+
+    try:
+        import tabulate as _tab
+
+        _tab.WIDE_CHARS_MODE = True
+    except Exception:  # pragma: no cover
+        pass
+    out: List[str] = []
+    for rec in report.records:
+        fac = rec.facility
+        name = f" {fac.get('name')}" if fac.get("name") else ""
+        out.append(f"{rec.source}: {fac.get('id')}{name} (region {fac.get('region')}, as of {rec.as_of}"
+                   + (f", alert {rec.alert}" if rec.alert != "none" else "") + ")")
+        for w in rec.warnings:
+            out.append(f"  {w}")
+        rows = []
+        status_w, entity_w = 13, 16
+        text_w = max(20, width - status_w - entity_w - 10)
+        for f in rec.findings:
+            detail = [f.message.get(lang, "")]
+            src = f.source
+            clause = f"{src.get('document', '')} {src.get('clause', '')}".strip()
+            detail.append(f"[{f.rule}] {clause}")
+            if f.status in ("violation", "pending") and src.get("text"):
+                quote = src["text"]
+                detail.append("“" + (quote if _width(quote) <= 2 * text_w else quote[: text_w - 1] + "…") + "”")
+            rows.append([
+                _wrap(_STATUS_WORD[lang][f.status], status_w),
+                _wrap(f.entity, entity_w),
+                _wrap("\n".join(detail), text_w),
+            ])
+        if rows:
+            headers = ["状态", "对象", "说明与依据"] if lang == "zh" else ["status", "entity", "finding and source"]
+            out.append(tabulate(rows, headers=headers, tablefmt="simple_grid"))
+        else:
+            out.append("  (no applicable rules)" if lang == "en" else "  （无适用规则）")
+        s = rec.summary
+        out.append(("合计：" if lang == "zh" else "summary: ")
+                   + ", ".join(f"{k} {v}" for k, v in s.items()))
+        out.append("")
+    for e in report.errors:
+        out.append(f"error: {e}")
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,491 @@
+"""Load, validate and compile rulesets.
+
+A ruleset file is YAML with a ``ruleset`` header, optional ``parameters``
+(named limit values from a standard, cited to its table and row) and
+``rules``. The format is documented in ``docs/ruleset-format.md``. Every
+problem is reported with file, line and field before anything runs; a
+loaded :class:`Ruleset` holds compiled conditions, so evaluation never
+re-parses a unit or a field name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import string
+from importlib import resources
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import attrs
+
+from ._yaml import Document, load_document
+from .conditions import Cond, ConditionError, Compiler
+from .errors import Problem, RulesetError
+from .record import suggest
+from .units import UnitProblem, parse_unit, split_quantity
+from .vocabulary import vocabulary
+
+__all__ = [
+    "Text", "Citation", "Exemption", "Parameter", "TestCase", "Rule", "Ruleset",
+    "load_rulesets", "bundled_paths", "SEVERITIES", "STATUSES",
+]
+
+SEVERITIES = ("high", "medium", "low")
+STATUSES = ("violation", "compliant", "indeterminate", "pending", "exempt", "not_applicable")
+PLACEHOLDERS = {"observed", "limit", "entity", "condition", "missing", "deadline", "effective_from", "exemption"}
+
+
+@attrs.frozen
+class Text:
+    """A bilingual text."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def to_dict(self) -> dict:
+        return {"zh": self.zh, "en": self.en}
+
+
+@attrs.frozen
+class Citation:
+    """Where the law says so: document, clause locator, quoted original text."""
+
+    document: str
+    clause: str
+    text: str
+    row: Optional[int] = None  # task-table row, where the source has one
+
+    def to_dict(self) -> dict:
+        out = {"document": self.document, "clause": self.clause, "text": self.text}
+        if self.row is not None:
+            out["row"] = self.row
+        return out
+
+
+@attrs.frozen
+class Exemption:
+    """An exemption written in the source; ``exempt`` when its condition holds."""
+
+    condition: Cond
+    name: Text
+
+
+@attrs.frozen
+class Parameter:
+    """A named value from a standard (e.g. a GB 13271-2014 Table 3 limit)."""
+
+    id: str
+    value: str  # as written, e.g. "30 mg/m^3"
+    description: Text
+    source: Mapping[str, str]  # {"document": ..., "clause": ...}
+    ruleset: str
+
+
+@attrs.frozen
+class TestCase:
+    """An embedded test: a record fragment and the status it must get."""
+
+    expect: str
+    entity: Mapping[str, Any]
+    facility: Mapping[str, Any]
+    as_of: Optional[dt.date]
+    alert: Optional[str]
+    line: int
+    name: str = ""
+
+
+@attrs.frozen
+class Rule:
+    """One compiled rule."""
+
+    id: str
+    ruleset: str
+    title: Text
+    cite: Citation
+    applies_to: str
+    when: Optional[Cond]
+    require: Cond
+    unless: Optional[Exemption]
+    effective_from: Optional[dt.date]
+    deadline: Optional[dt.date]
+    until: Optional[dt.date]
+    in_force_from: dt.date
+    severity: str
+    message: Text
+    note: str
+    tests: Tuple[TestCase, ...]
+    file: str
+    line: int
+
+    def in_force(self, at: dt.date) -> bool:
+        """The rule exists at ``at`` (issued, not ended by ``until``)."""
+        return self.in_force_from <= at and (self.until is None or at <= self.until)
+
+    def fields_read(self) -> List[str]:
+        out: List[str] = []
+        for cond in (self.when, self.require, self.unless.condition if self.unless else None):
+            if cond is not None:
+                for ref in cond.refs():
+                    if ref.label not in out:
+                        out.append(ref.label)
+        return out
+
+
+@attrs.frozen
+class Ruleset:
+    id: str
+    title: Text
+    issuer: str
+    issued: dt.date
+    jurisdiction: str
+    source: str
+    version: str
+    kind: str
+    rules: Tuple[Rule, ...]
+    parameters: Tuple[Parameter, ...]
+    file: str
+
+    def applies_to_region(self, region: str) -> bool:
+        return vocabulary().contains(self.jurisdiction, region)
+
+
+# ------------------------------------------------------------------ loading
+
+_HEADER_KEYS = {"id", "title", "issuer", "issued", "jurisdiction", "source", "version", "kind", "note", "url"}
+_HEADER_REQUIRED = {"id", "title", "issuer", "issued", "jurisdiction", "source"}
+_RULE_KEYS = {
+    "id", "title", "cite", "applies_to", "when", "require", "unless", "effective_from", "deadline",
+    "until", "severity", "message", "note", "tests",
+}
+_RULE_REQUIRED = {"id", "title", "cite", "applies_to", "require", "severity", "message"}
+_CITE_KEYS = {"document", "clause", "text", "row"}
+_PARAM_KEYS = {"id", "value", "description", "source"}
+_TEST_KEYS = {"expect", "entity", "facility", "as_of", "alert", "name"}
+_ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
+
+
+class _Loader:
+    def __init__(self):
+        self.problems: List[Problem] = []
+        self.vocab = vocabulary()
+
+    def err(self, doc: Document, path, field: str, message: str) -> None:
+        line, col = doc.key_where(path) if path and isinstance(path[-1], str) else doc.where(path)
+        self.problems.append(Problem(doc.source, line, col, field, message))
+
+    def keys(self, doc, path, raw: Mapping, allowed, required, label) -> bool:
+        ok = True
+        for key in raw:
+            if key not in allowed:
+                self.err(doc, path + (key,), f"{label}.{key}", f"unknown key{suggest(key, allowed)}")
+                ok = False
+        for key in sorted(required - set(raw)):
+            self.err(doc, path, label, f"required key {key!r} is missing")
+            ok = False
+        return ok
+
+    def text(self, doc, path, raw, label) -> Optional[Text]:
+        if isinstance(raw, Mapping) and set(raw) == {"zh", "en"} and all(isinstance(v, str) and v.strip() for v in raw.values()):
+            return Text(raw["zh"].strip(), raw["en"].strip())
+        self.err(doc, path, label, "needs both 'zh' and 'en' texts")
+        return None
+
+    def date(self, doc, path, raw, label) -> Optional[dt.date]:
+        if raw is None:
+            return None
+        if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return dt.date.fromisoformat(raw)
+            except ValueError:
+                pass
+        self.err(doc, path, label, f"bad date {raw!r}; expected YYYY-MM-DD")
+        return None
+
+    def header(self, doc: Document) -> Optional[dict]:
+        data = doc.data
+        if not isinstance(data, Mapping):
+            self.err(doc, (), "", "a ruleset file must be a mapping with 'ruleset' and 'rules'")
+            return None
+        for key in data:
+            if key not in ("ruleset", "rules", "parameters"):
+                self.err(doc, (key,), key, f"unknown top-level key{suggest(key, ['ruleset', 'rules', 'parameters'])}")
+        head = data.get("ruleset")
+        if not isinstance(head, Mapping):
+            self.err(doc, (), "ruleset", "the 'ruleset' header is missing")
+            return None
+        if not self.keys(doc, ("ruleset",), head, _HEADER_KEYS, _HEADER_REQUIRED, "ruleset"):
+            return None
+        title = self.text(doc, ("ruleset", "title"), head["title"], "ruleset.title")
+        issued = self.date(doc, ("ruleset", "issued"), head["issued"], "ruleset.issued")
+        rid = str(head["id"])
+        if not _ID.match(rid):
+            self.err(doc, ("ruleset", "id"), "ruleset.id", "ids are lower-case letters, digits and - . _ /")
+        jur = str(head["jurisdiction"])
+        region = self.vocab.region(jur)
+        if region is None:
+            self.err(doc, ("ruleset", "jurisdiction"), "ruleset.jurisdiction",
+                     f"unknown region {jur!r}{suggest(jur, self.vocab.regions)}")
+        kind = head.get("kind", "plan")
+        if kind not in ("plan", "standard"):
+            self.err(doc, ("ruleset", "kind"), "ruleset.kind", "kind is 'plan' or 'standard'")
+        if title is None or issued is None or region is None:
+            return None
+        return {
+            "id": rid, "title": title, "issuer": str(head["issuer"]), "issued": issued,
+            "jurisdiction": region.code, "source": str(head["source"]),
+            "version": str(head.get("version", issued.isoformat())), "kind": kind,
+        }
+
+    def parameters(self, doc: Document, head: dict) -> List[Parameter]:
+        raw = doc.data.get("parameters") or []
+        out = []
+        if not isinstance(raw, list):
+            self.err(doc, ("parameters",), "parameters", "must be a list")
+            return out
+        for i, p in enumerate(raw):
+            path = ("parameters", i)
+            if not isinstance(p, Mapping) or not self.keys(doc, path, p, _PARAM_KEYS, _PARAM_KEYS, f"parameters[{i}]"):
+                continue
+            desc = self.text(doc, path + ("description",), p["description"], f"parameters[{i}].description")
+            src = p["source"]
+            if not (isinstance(src, Mapping) and set(src) <= {"document", "clause", "text"} and "clause" in src):
+                self.err(doc, path + ("source",), f"parameters[{i}].source", "needs 'clause' (and optionally 'document', 'text')")
+                continue
+            try:
+                _, unit = split_quantity(p["value"])
+                parse_unit(unit)
+            except UnitProblem as exc:
+                self.err(doc, path + ("value",), f"parameters[{i}].value", str(exc))
+                continue
+            if desc is None:
+                continue
+            source = {"document": str(src.get("document", head["source"])), "clause": str(src["clause"])}
+            if "text" in src:
+                source["text"] = str(src["text"])
+            out.append(Parameter(str(p["id"]), p["value"], desc, source, head["id"]))
+        return out
+
+    def rule(self, doc: Document, head: dict, i: int, raw: Any, params: Mapping[str, Any]) -> Optional[Rule]:
+        path = ("rules", i)
+        label = f"rules[{i}]"
+        if not isinstance(raw, Mapping):
+            self.err(doc, path, label, "a rule must be a mapping")
+            return None
+        if isinstance(raw.get("id"), str):
+            label = raw["id"]
+        before = len(self.problems)
+        self.keys(doc, path, raw, _RULE_KEYS, _RULE_REQUIRED, label)
+        if len(self.problems) > before:
+            return None
+        rid = str(raw["id"])
+        if not _ID.match(rid):
+            self.err(doc, path + ("id",), f"{label}.id", "ids are lower-case letters, digits and - . _ /")
+        title = self.text(doc, path + ("title",), raw["title"], f"{label}.title")
+        message = self.text(doc, path + ("message",), raw["message"], f"{label}.message")
+        if message is not None:
+            for lang in ("zh", "en"):
+                for _, name, _, _ in string.Formatter().parse(message.get(lang)):
+                    if name is not None and name not in PLACEHOLDERS:
+                        self.err(doc, path + ("message",), f"{label}.message.{lang}",
+                                 f"unknown placeholder {{{name}}}{suggest(name, PLACEHOLDERS)}")
+        cite = raw["cite"]
+        citation = None
+        if isinstance(cite, Mapping) and self.keys(doc, path + ("cite",), cite, _CITE_KEYS, {"clause", "text"}, f"{label}.cite"):
+            row = cite.get("row")
+            if row is not None and (isinstance(row, bool) or not isinstance(row, int)):
+                self.err(doc, path + ("cite", "row"), f"{label}.cite.row", "row is a task-table row number")
+            elif not str(cite["text"]).strip():
+                self.err(doc, path + ("cite", "text"), f"{label}.cite.text", "quote the source text")
+            else:
+                citation = Citation(str(cite.get("document", head["source"])), str(cite["clause"]),
+                                    " ".join(str(cite["text"]).split()), row)
+        elif not isinstance(cite, Mapping):
+            self.err(doc, path + ("cite",), f"{label}.cite", "needs clause and text")
+        section = raw["applies_to"]
+        if section not in self.vocab.sections:
+            self.err(doc, path + ("applies_to",), f"{label}.applies_to",
+                     f"unknown entity kind {section!r}{suggest(section, self.vocab.sections)}")
+            return None
+        compiler = Compiler(section, params)
+
+        def cond(key, sub=()):
+            value = raw.get(key) if not sub else sub[0]
+            cpath = path + (key,) + tuple(sub[1:] if sub else ())
+            if value is None:
+                return None
+            try:
+                return compiler.compile(value, cpath)
+            except ConditionError as exc:
+                self.err(doc, exc.path or cpath, f"{label}.{key}", str(exc))
+                return None
+
+        when = cond("when")
+        require = cond("require")
+        unless = None
+        if raw.get("unless") is not None:
+            u = raw["unless"]
+            if not isinstance(u, Mapping) or set(u) != {"if", "name"}:
+                self.err(doc, path + ("unless",), f"{label}.unless", "needs 'if' (a condition) and 'name' (zh/en)")
+            else:
+                name = self.text(doc, path + ("unless", "name"), u["name"], f"{label}.unless.name")
+                try:
+                    ucond = compiler.compile(u["if"], path + ("unless", "if"))
+                except ConditionError as exc:
+                    self.err(doc, exc.path, f"{label}.unless.if", str(exc))
+                    ucond = None
+                if name and ucond:
+                    unless = Exemption(ucond, name)
+        dates = {k: self.date(doc, path + (k,), raw.get(k), f"{label}.{k}") for k in ("effective_from", "deadline", "until")}
+        if dates["effective_from"] and dates["deadline"] and dates["deadline"] < dates["effective_from"]:
+            self.err(doc, path + ("deadline",), f"{label}.deadline", "deadline is before effective_from")
+        start = dates["effective_from"] or dates["deadline"] or head["issued"]
+        if dates["until"] and dates["until"] < start:
+            self.err(doc, path + ("until",), f"{label}.until", "until is before the rule starts")
+        severity = raw["severity"]
+        if severity not in SEVERITIES:
+            self.err(doc, path + ("severity",), f"{label}.severity", f"severity is one of {', '.join(SEVERITIES)}")
+        tests = self.tests(doc, path, raw.get("tests") or [], label, section)
+        if len(self.problems) > before or require is None or title is None or message is None or citation is None:
+            return None
+        in_force_from = min(d for d in (head["issued"], dates["effective_from"]) if d is not None)
+        return Rule(
+            id=rid, ruleset=head["id"], title=title, cite=citation, applies_to=section, when=when,
+            require=require, unless=unless, effective_from=dates["effective_from"],
+            deadline=dates["deadline"], until=dates["until"], in_force_from=in_force_from,
+            severity=severity, message=message, note=" ".join(str(raw.get("note", "")).split()),
+            tests=tests, file=doc.source, line=doc.where(path)[0],
+        )
+
+    def tests(self, doc, path, raw, label, section) -> Tuple[TestCase, ...]:
+        out = []
+        if not isinstance(raw, list):
+            self.err(doc, path + ("tests",), f"{label}.tests", "tests is a list")
+            return ()
+        single = self.vocab.sections[section].kind == "single"
+        for j, t in enumerate(raw):
+            tpath = path + ("tests", j)
+            tl = f"{label}.tests[{j}]"
+            if not isinstance(t, Mapping) or not self.keys(doc, tpath, t, _TEST_KEYS, {"expect"}, tl):
+                continue
+            if t["expect"] not in STATUSES:
+                self.err(doc, tpath + ("expect",), f"{tl}.expect", f"expect is one of {', '.join(STATUSES)}")
+                continue
+            entity = t.get("entity") or {}
+            facility = t.get("facility") or {}
+            if not isinstance(entity, Mapping) or not isinstance(facility, Mapping):
+                self.err(doc, tpath, tl, "entity and facility are mappings")
+                continue
+            if single and section == "facility" and entity:
+                facility = {**facility, **entity}
+                entity = {}
+            alert = t.get("alert")
+            if alert is not None and alert not in self.vocab.context_fields["alert"].values:
+                self.err(doc, tpath + ("alert",), f"{tl}.alert", f"unknown alert level {alert!r}")
+                continue
+            out.append(TestCase(t["expect"], dict(entity), dict(facility),
+                                self.date(doc, tpath + ("as_of",), t.get("as_of"), f"{tl}.as_of"),
+                                alert, doc.where(tpath)[0], str(t.get("name", ""))))
+        return tuple(out)
+
+
+def bundled_paths() -> List[str]:
+    """Paths of the rulesets shipped with the package, in a stable order."""
+    root = resources.files("compliance._bundled")
+    return sorted(str(p) for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def _expand(paths: Iterable[Union[str, os.PathLike]]) -> List[str]:
+    out: List[str] = []
+    for p in paths:
+        p = os.fspath(p)
+        if os.path.isdir(p):
+            out.extend(sorted(str(x) for x in Path(p).glob("*.yaml")))
+        else:
+            out.append(p)
+    return out
+
+
+def load_rulesets(
+    paths: Optional[Sequence[Union[str, os.PathLike]]] = None,
+    *,
+    with_bundled_parameters: bool = True,
+) -> Tuple[Ruleset, ...]:
+    """Load and validate rulesets (the bundled ones when ``paths`` is None).
+
+    Parameters defined in any loaded ruleset -- and, when
+    ``with_bundled_parameters``, in the bundled standards -- can be named by
+    every rule. Raises :class:`~compliance.errors.RulesetError` listing every
+    problem found, each with file, line and field.
+    """
+    files = bundled_paths() if paths is None else _expand(paths)
+    loader = _Loader()
+    docs: List[Tuple[Document, dict]] = []
+    from .errors import InputError
+
+    for f in files:
+        try:
+            doc = load_document(f)
+        except InputError as exc:
+            loader.problems.extend(exc.problems)
+            continue
+        head = loader.header(doc)
+        if head is not None:
+            docs.append((doc, head))
+    params: Dict[str, Parameter] = {}
+    param_docs = list(docs)
+    if paths is not None and with_bundled_parameters:
+        extra = [p for p in bundled_paths() if os.path.abspath(p) not in {os.path.abspath(f) for f in files}]
+        for f in extra:
+            doc = load_document(f)
+            head = loader.header(doc)
+            if head is not None:
+                param_docs.append((doc, head))
+    for doc, head in param_docs:
+        for p in loader.parameters(doc, head):
+            if p.id in params and params[p.id].ruleset != p.ruleset:
+                loader.err(doc, ("parameters",), "parameters", f"parameter {p.id!r} is defined twice")
+            params[p.id] = p
+    compiled_params = {k: _CompiledParam(p.value, {**p.source, "parameter": p.id}) for k, p in params.items()}
+    rulesets: List[Ruleset] = []
+    seen_rules: Dict[str, str] = {}
+    seen_sets: Dict[str, str] = {}
+    for doc, head in docs:
+        if head["id"] in seen_sets:
+            loader.err(doc, ("ruleset", "id"), "ruleset.id", f"ruleset {head['id']!r} is also defined in {seen_sets[head['id']]}")
+            continue
+        seen_sets[head["id"]] = doc.source
+        raw_rules = doc.data.get("rules") or []
+        if not isinstance(raw_rules, list):
+            loader.err(doc, ("rules",), "rules", "must be a list of rules")
+            continue
+        rules = []
+        for i, raw in enumerate(raw_rules):
+            rule = loader.rule(doc, head, i, raw, compiled_params)
+            if rule is None:
+                continue
+            if rule.id in seen_rules:
+                loader.err(doc, ("rules", i, "id"), f"{rule.id}.id", f"duplicate rule id (also in {seen_rules[rule.id]})")
+                continue
+            seen_rules[rule.id] = doc.source
+            rules.append(rule)
+        rulesets.append(Ruleset(
+            head["id"], head["title"], head["issuer"], head["issued"], head["jurisdiction"], head["source"],
+            head["version"], head["kind"], tuple(rules), tuple(p for p in params.values() if p.ruleset == head["id"]),
+            doc.source,
+        ))
+    if loader.problems:
+        raise RulesetError(loader.problems)
+    return tuple(rulesets)
+
+
+@attrs.frozen
+class _CompiledParam:
+    value: Any
+    source: Mapping[str, str]

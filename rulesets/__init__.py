@@ -1,0 +1,1 @@
+"""Bundled rulesets (installed as ``compliance._bundled``); the YAML files are the rules."""
