@@ -53,6 +53,10 @@ from .vocabulary import Stage
 __all__ = ["DurableMatcher", "dumps", "encode_fact"]
 
 _LOCK = threading.Lock()
+#: Rules per engine ruleset. Rule conditions all start with the entity kind,
+#: and some hundreds of rules whose first tests are siblings on one field hang
+#: durable_rules' ruleset creation; chunks keep every engine ruleset small.
+CHUNK = 64
 _NAMES = itertools.count()
 
 
@@ -114,26 +118,29 @@ class DurableMatcher:
 
     def __init__(self, program: Program):
         self.program = program
-        self._handles: Dict[str, int] = {}
+        self._handles: Dict[str, List[int]] = {}
         self._refs: Dict[str, List[FieldRef]] = {}
         self._ids = itertools.count()
         with _LOCK:
             for section, indices in sorted(program.by_section.items()):
-                definition: Dict[str, Any] = {}
                 refs: Dict[str, FieldRef] = {}
-                for i in indices:
-                    rule = program.rules[i]
-                    tests: List[Any] = [{"k": section}, {"j_" + program.jurisdictions[i]: True}]
-                    if rule.when is not None:
-                        tests.append(rule.when.possible())
-                        for ref in rule.when.refs():
-                            refs[ref.fact_key()] = ref
-                    definition[f"r{i}"] = {"all": [{"m": {"$and": tests}}]}
-                name = f"compliance-{section}-{next(_NAMES)}"
-                try:
-                    self._handles[section] = _engine.create_ruleset(name, dumps(definition))
-                except Exception as exc:  # durable raises its own error type
-                    raise EngineError(f"durable_rules could not compile the {section} rules: {exc}") from None
+                handles = []
+                for start in range(0, len(indices), CHUNK):
+                    definition: Dict[str, Any] = {}
+                    for i in indices[start:start + CHUNK]:
+                        rule = program.rules[i]
+                        tests: List[Any] = [{"k": section}, {"j_" + program.jurisdictions[i]: True}]
+                        if rule.when is not None:
+                            tests.append(rule.when.possible())
+                            for ref in rule.when.refs():
+                                refs[ref.fact_key()] = ref
+                        definition[f"r{i}"] = {"all": [{"m": {"$and": tests}}]}
+                    name = f"compliance-{section}-{next(_NAMES)}"
+                    try:
+                        handles.append(_engine.create_ruleset(name, dumps(definition)))
+                    except Exception as exc:  # durable raises its own error type
+                        raise EngineError(f"durable_rules could not compile the {section} rules: {exc}") from None
+                self._handles[section] = handles
                 self._refs[section] = list(refs.values())
 
     def match(self, facts: Facts) -> List[Tuple[int, Entity]]:
@@ -144,27 +151,30 @@ class DurableMatcher:
         out: List[Tuple[int, Entity]] = []
         with _LOCK:
             for section, entities in by_section.items():
-                handle = self._handles[section]
-                batch: Dict[str, Tuple[Entity, str]] = {}
-                for entity in entities:
-                    fid = str(next(self._ids))
-                    batch[fid] = (entity, dumps(encode_fact(fid, facts, entity, self._refs[section])))
-                pairs = set()  # a $or fires once per true branch: de-duplicate
-                try:
-                    for _entity, text in batch.values():
-                        _engine.assert_fact(handle, text)
-                    result = _engine.start_action(handle)
-                    while result:
-                        state, message, action = result
-                        for rule_name, frame in json.loads(message).items():
-                            pairs.add((int(rule_name[1:]), frame["m"]["id"]))
-                        nxt = _engine.complete_and_start_action(handle, action)
-                        result = (state, nxt, action) if nxt else None
-                    for fid in {fid for _, fid in pairs}:
-                        _engine.retract_fact(handle, batch[fid][1])
-                except EngineError:
-                    raise
-                except Exception as exc:
-                    raise EngineError(f"durable_rules failed while evaluating {facts.source}: {exc}") from None
-                out.extend((i, batch[fid][0]) for i, fid in sorted(pairs, key=lambda p: (p[0], int(p[1]))))
+                for handle in self._handles[section]:
+                    out.extend(self._run(handle, facts, entities, self._refs[section]))
         return out
+
+    def _run(self, handle: int, facts: Facts, entities: List[Entity], refs: List[FieldRef]) -> List[Tuple[int, Entity]]:
+        batch: Dict[str, Tuple[Entity, str]] = {}
+        for entity in entities:
+            fid = str(next(self._ids))
+            batch[fid] = (entity, dumps(encode_fact(fid, facts, entity, refs)))
+        pairs = set()  # a $or fires once per true branch: de-duplicate
+        try:
+            for _entity, text in batch.values():
+                _engine.assert_fact(handle, text)
+            result = _engine.start_action(handle)
+            while result:
+                state, message, action = result
+                for rule_name, frame in json.loads(message).items():
+                    pairs.add((int(rule_name[1:]), frame["m"]["id"]))
+                nxt = _engine.complete_and_start_action(handle, action)
+                result = (state, nxt, action) if nxt else None
+            for fid in {fid for _, fid in pairs}:
+                _engine.retract_fact(handle, batch[fid][1])
+        except EngineError:
+            raise
+        except Exception as exc:
+            raise EngineError(f"durable_rules failed while evaluating {facts.source}: {exc}") from None
+        return [(i, batch[fid][0]) for i, fid in sorted(pairs, key=lambda p: (p[0], int(p[1])))]

@@ -26,7 +26,7 @@ from .engine import DirectMatcher, Program, make_matcher
 from .normalise import Entity, Facts
 from .report import Finding, RecordReport, Report
 from .ruleset import Rule, Ruleset
-from .units import convert, format_number, format_unit
+from .units import conversion, convert, format_number, format_unit
 from .vocabulary import Stage
 
 __all__ = ["Evaluator", "verdict"]
@@ -228,7 +228,7 @@ class Evaluator:
             return notes
         written = entity.written.get(comp.ref.name)
         limit_unit = comp.limit.unit
-        if written is not None and limit_unit and written.unit.replace(" ", "") != limit_unit.replace(" ", ""):
+        if written is not None and limit_unit and conversion(written.unit, limit_unit, comp.ref.spec.context) != 1.0:
             src = f"{format_number(written.value)} {format_unit(written.unit)}"
             extra_en = extra_zh = ""
             if comp.ref.spec.context == "boiler":

@@ -178,4 +178,5 @@ def format_number(x: float) -> str:
 
 def format_unit(unit: str) -> str:
     """Unit text for display: pint syntax with ‰/% kept as written."""
-    return {"percent": "%", "permille": "‰"}.get(unit, unit)
+    unit = {"percent": "%", "permille": "‰"}.get(unit, unit)
+    return unit.replace("^3", "³").replace("^2", "²")
