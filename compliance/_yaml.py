@@ -81,6 +81,14 @@ class Document:
         return Problem(self.source, line, col, field, message, level)
 
 
+def path_label(path: Path) -> str:
+    """``boilers[0].commissioned`` for the path ("boilers", 0, "commissioned")."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 class _Walker:
     def __init__(self, source: str):
         self.source = source
@@ -114,7 +122,7 @@ class _Walker:
             except (ValueError, yaml.YAMLError, OverflowError) as exc:
                 kind = node.tag.rsplit(":", 1)[-1]
                 detail = "impossible date" if kind == "timestamp" else f"invalid {kind}"
-                raise self.fail(node, f"{detail}: {node.value!r} ({exc})") from None
+                raise self.fail(node, f"{detail}: {node.value!r} ({exc})", field=path_label(path)) from None
             return value
         if isinstance(node, SequenceNode):
             return [self.walk(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]

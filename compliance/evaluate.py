@@ -112,12 +112,29 @@ def _limit_dict(comp: Comparison) -> Dict[str, Any]:
 
 
 def _pick(outcome: Optional[Outcome], truth) -> Optional[Comparison]:
+    """The comparison a finding reports: for a failure, the worst offender
+    (lowest value under a lower bound, highest over an upper bound)."""
     if outcome is None:
         return None
-    for comp in outcome.comparisons:
-        if comp.truth is truth:
-            return comp
-    return None
+    hits = [c for c in outcome.comparisons if c.truth is truth]
+    if not hits:
+        return None
+    if truth is False and len(hits) > 1 and len({c.op for c in hits}) == 1 and hits[0].op in ("<", "<=", ">", ">="):
+        if all(isinstance(c.observed, (int, float)) for c in hits):
+            lower_bound = hits[0].op in (">", ">=")
+            return (min if lower_bound else max)(hits, key=lambda c: c.observed / c.limit.value if c.limit.value else c.observed)
+    return hits[0]
+
+
+def _failing(outcome: Optional[Outcome], lang: str) -> str:
+    if outcome is None:
+        return ""
+    parts = []
+    for c in outcome.comparisons:
+        if c.truth is False and c.observed is not None:
+            val, unit = _display(c, c.observed)
+            parts.append(f"{c.field} {_shown(val, unit)}")
+    return ("、" if lang == "zh" else ", ").join(parts)
 
 
 class Evaluator:
@@ -174,6 +191,8 @@ class Evaluator:
                 notes.extend(self.conversion_notes(comp, entity, facts))
         condition = {lang: self.condition_text(v.when, lang) for lang in ("zh", "en")}
         missing = tuple(v.missing) + tuple(v.ambiguous)
+        if not missing and status in ("violation", "pending") and v.require is not None:
+            missing = tuple(v.require.missing)  # not decisive, but still not reported
         deadline = rule.deadline.isoformat() if rule.deadline else None
         eff = rule.effective_from.isoformat() if rule.effective_from else None
         message = {}
@@ -187,6 +206,7 @@ class Evaluator:
                 "deadline": deadline or "",
                 "effective_from": eff or "",
                 "exemption": rule.unless.name.get(lang) if rule.unless else "",
+                "failing": _failing(v.require, lang),
             }
             message[lang] = self.message(rule, status, lang, fill, v, notes)
         return Finding(

@@ -33,7 +33,8 @@ class RawEntity:
 
     @property
     def ref(self) -> str:
-        return f"{self.section}[{self.id}]"
+        """``boilers[B1]``; a single-mapping section is named by itself."""
+        return self.section if len(self.path) == 1 else f"{self.section}[{self.id}]"
 
 
 @attrs.frozen

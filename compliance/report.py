@@ -234,23 +234,21 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
         for w in rec.warnings:
             out.append(f"  {w}")
         rows = []
-        status_w, entity_w = 13, 16
-        text_w = max(20, width - status_w - entity_w - 10)
+        left_w = 18
+        text_w = width - left_w - 7  # borders and padding of a two-column grid
         for f in rec.findings:
             detail = [f.message.get(lang, "")]
             src = f.source
-            clause = f"{src.get('document', '')} {src.get('clause', '')}".strip()
-            detail.append(f"[{f.rule}] {clause}")
+            detail.append(f"{f.rule}")
+            detail.append(f"{src.get('document', '')} {src.get('clause', '')}".strip())
             if f.status in ("violation", "pending") and src.get("text"):
                 quote = src["text"]
-                detail.append("“" + (quote if _width(quote) <= 2 * text_w else quote[: text_w - 1] + "…") + "”")
-            rows.append([
-                _wrap(_STATUS_WORD[lang][f.status], status_w),
-                _wrap(f.entity, entity_w),
-                _wrap("\n".join(detail), text_w),
-            ])
+                limit = 2 * text_w - 4
+                detail.append("“" + (quote if _width(quote) <= limit else quote[: _cut(quote, limit)] + "…") + "”")
+            left = _STATUS_WORD[lang][f.status].upper() if f.status == "violation" else _STATUS_WORD[lang][f.status]
+            rows.append([_wrap(f"{left}\n{f.entity}", left_w), _wrap("\n".join(detail), text_w)])
         if rows:
-            headers = ["状态", "对象", "说明与依据"] if lang == "zh" else ["status", "entity", "finding and source"]
+            headers = ["状态 / 对象", "说明与依据"] if lang == "zh" else ["status / entity", "finding and source"]
             out.append(tabulate(rows, headers=headers, tablefmt="simple_grid"))
         else:
             out.append("  (no applicable rules)" if lang == "en" else "  （无适用规则）")

@@ -34,7 +34,7 @@ __all__ = [
 
 SEVERITIES = ("high", "medium", "low")
 STATUSES = ("violation", "compliant", "indeterminate", "pending", "exempt", "not_applicable")
-PLACEHOLDERS = {"observed", "limit", "entity", "condition", "missing", "deadline", "effective_from", "exemption"}
+PLACEHOLDERS = {"observed", "limit", "entity", "condition", "missing", "deadline", "effective_from", "exemption", "failing"}
 
 
 @attrs.frozen

@@ -1,0 +1,48 @@
+import io
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+#: The steering repository's shared/ folder sits beside the clone in CI.
+SHARED = Path(os.environ.get("COMPLIANCE_SHARED", REPO.parent / "shared"))
+
+
+class CliResult:
+    def __init__(self, code, out, err):
+        self.exit_code, self.output, self.stderr = code, out, err
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in-process, like click's CliRunner: exit code and output."""
+    from compliance.cli import main
+
+    def run(*args):
+        out = io.StringIO()
+        code = main([str(a) for a in args], out=out)
+        err = capsys.readouterr().err
+        return CliResult(code, out.getvalue(), err)
+
+    return run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a text file under tmp_path and return its path."""
+
+    def _write(text, name="record.yaml"):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        return p
+
+    return _write
+
+
+def base_record(**sections):
+    rec = {"context": {"as_of": "2019-03-01"}, "facility": {"id": "F1", "region": "120119"}}
+    rec.update(sections)
+    return rec
