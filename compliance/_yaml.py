@@ -86,12 +86,13 @@ class Document:
         return Problem(self.source, line, col, field, message, level)
 
 
-def path_label(path: Path) -> str:
-    """``boilers[0].commissioned`` for the path ("boilers", 0, "commissioned")."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+def _item_id(node: Node, index: int) -> str:
+    """How a list item is named in messages: its ``id`` if it has one."""
+    if isinstance(node, MappingNode):
+        for key, value in node.value:
+            if isinstance(key, ScalarNode) and key.value == "id" and isinstance(value, ScalarNode):
+                return value.value
+    return str(index)
 
 
 class _Walker:
@@ -104,7 +105,7 @@ class _Walker:
         line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (0, 0)
         return InputError([Problem(self.source, line, col, field, message)])
 
-    def walk(self, node: Node, path: Path, depth: int) -> Any:
+    def walk(self, node: Node, path: Path, depth: int, label: str = "") -> Any:
         if depth > MAX_DEPTH:
             raise self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
         if node.tag not in _ALLOWED_TAGS:
@@ -119,10 +120,11 @@ class _Walker:
             except (ValueError, yaml.YAMLError, OverflowError) as exc:
                 kind = node.tag.rsplit(":", 1)[-1]
                 detail = "impossible date" if kind == "timestamp" else f"invalid {kind}"
-                raise self.fail(node, f"{detail}: {node.value!r} ({exc})", field=path_label(path)) from None
+                raise self.fail(node, f"{detail}: {node.value!r} ({exc})", field=label) from None
             return value
         if isinstance(node, SequenceNode):
-            return [self.walk(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            return [self.walk(item, path + (i,), depth + 1, f"{label}[{_item_id(item, i)}]")
+                    for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             out: Dict[str, Any] = {}
             seen: Dict[str, Node] = {}
@@ -148,7 +150,7 @@ class _Walker:
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
                 )
-                out[key] = self.walk(value_node, path + (key,), depth + 1)
+                out[key] = self.walk(value_node, path + (key,), depth + 1, f"{label}.{key}" if label else key)
             return out
         raise self.fail(node, "unsupported YAML node")  # pragma: no cover
 

@@ -256,6 +256,5 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
         out.append(("合计：" if lang == "zh" else "summary: ")
                    + ", ".join(f"{k} {v}" for k, v in s.items()))
         out.append("")
-    for e in report.errors:
-        out.append(f"error: {e}")
-    return "\n".join(out).rstrip() + "\n"
+    text = "\n".join(out).rstrip()
+    return text + "\n" if text else ""  # failed inputs go to stderr (cli)

@@ -46,3 +46,22 @@ def base_record(**sections):
     rec = {"context": {"as_of": "2019-03-01"}, "facility": {"id": "F1", "region": "120119"}}
     rec.update(sections)
     return rec
+
+
+from hypothesis import settings as _hsettings
+
+# CI: derandomized, bounded; `HYPOTHESIS_PROFILE=release` for a longer run.
+_hsettings.register_profile("ci", derandomize=True, max_examples=150, deadline=None, print_blob=True)
+_hsettings.register_profile("release", max_examples=3000, deadline=None, print_blob=True)
+_hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    try:
+        from test_hardening import FUZZ_COUNTS
+    except Exception:
+        return
+    if FUZZ_COUNTS:
+        terminalreporter.write_line(
+            "fuzz examples run: " + ", ".join(f"{k} {v}" for k, v in sorted(FUZZ_COUNTS.items()))
+        )
