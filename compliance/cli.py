@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("rule", metavar="RULE_ID")
     common(e, fmt=("text", "json"))
 
+    v = sub.add_parser("validate", help="check records and rulesets without evaluating")
+    v.add_argument("files", nargs="+", metavar="FILE", help="facility records, ruleset files or folders")
+
     t = sub.add_parser("test", help="run the test cases embedded in rulesets")
     t.add_argument("selection", nargs="*", metavar="RULESET", help="ruleset ids or files (default: all bundled)")
     t.add_argument("--engine", choices=("auto", "durable", "direct"), default=None)
@@ -230,6 +233,19 @@ def _cmd_test(args, out) -> int:
     return 1 if failed else 0
 
 
+def _cmd_validate(args, out) -> int:
+    from .validate import validate_paths
+
+    problems = validate_paths(args.files)
+    for p in problems:
+        out.write(f"{p}\n")
+    counts = {level: sum(1 for p in problems if p.level == level) for level in ("error", "warning", "info")}
+    out.write(f"{len(args.files)} inputs: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes\n")
+    if counts["error"]:
+        return 2
+    return 1 if counts["warning"] else 0
+
+
 def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
     """Entry point; returns the exit status (the console script exits with it)."""
     out = out or sys.stdout
@@ -239,7 +255,8 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
         if not args.command:
             parser.print_help(out)
             return 2
-        handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test}[args.command]
+        handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
+                   "validate": _cmd_validate}[args.command]
         return handler(args, out)
     except InputError as exc:
         for problem in exc.problems:
