@@ -56,12 +56,26 @@ _hsettings.register_profile("release", max_examples=3000, deadline=None, print_b
 _hsettings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_sessionfinish(session):
+    try:
+        from test_properties import EXERCISED, RULES
+    except Exception:
+        return
+    if EXERCISED:
+        session.config._compliance_property_counts = (len(RULES), {k: len(v) for k, v in EXERCISED.items()})
+
+
+def pytest_terminal_summary(terminalreporter, config):  # noqa: F811 - extends the hook above
     try:
         from test_hardening import FUZZ_COUNTS
     except Exception:
-        return
+        FUZZ_COUNTS = {}
     if FUZZ_COUNTS:
         terminalreporter.write_line(
             "fuzz examples run: " + ", ".join(f"{k} {v}" for k, v in sorted(FUZZ_COUNTS.items()))
         )
+    counts = getattr(config, "_compliance_property_counts", None)
+    if counts:
+        total, per = counts
+        terminalreporter.write_line(f"property suite, rules exercised of {total}: "
+                                    + ", ".join(f"{k} {v}" for k, v in sorted(per.items())))
