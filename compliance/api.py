@@ -96,7 +96,8 @@ def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> Re
     rec = load_record(record)
     facts = normalise(rec, as_of=as_of, alert=alert)
     findings = ev.findings(facts, show_all=show_all)
-    fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code}
+    fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
+           "status": facts.facility.values.get("status", "operating")}
     return RecordReport(facts.source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
 
 

@@ -114,7 +114,12 @@ class FieldRef:
 
 
 def correct_oxygen(measured: float, o2: float, reference: float) -> float:
-    """GB 13271-2014 5.2: ρ = ρ' × (21 − φ(O2)基准) / (21 − φ'(O2)实测)."""
+    """Correct a measured concentration to a reference oxygen content.
+
+    ρ = ρ' × (21 − φ(O2)ref) / (21 − φ'(O2)measured), the formula of
+    GB 13271-2014 5.2 (and of the other emission standards that correct to a
+    reference oxygen, e.g. GB 4915-2013).
+    """
     return round_sig(measured * (21.0 - reference) / (21.0 - o2))
 
 
@@ -127,6 +132,7 @@ class Limit:
     unit: Optional[str]  # unit as written in the rule, e.g. "g/L"
     context: Optional[str] = None
     source: Optional[Mapping[str, str]] = None  # where a parameter's value comes from
+    oxygen_source: Optional[Mapping[str, str]] = None  # where the reference oxygen comes from
 
 
 @attrs.frozen
@@ -599,8 +605,9 @@ class Compiler:
         value, source = self.resolve(raw["value"], path + ("value",))
         t = ref.spec.type
         o2 = raw.get("oxygen_reference")
+        o2_source = None
         if o2 is not None:
-            o2, _ = self.resolve(o2, path + ("oxygen_reference",))
+            o2, o2_source = self.resolve(o2, path + ("oxygen_reference",))
             if t != "quantity" or not ref.name.startswith("emissions."):
                 raise ConditionError("oxygen_reference applies to emissions.* concentrations only", path)
             try:
@@ -648,6 +655,8 @@ class Compiler:
             limit = Limit(value, str(value), None, None, source)
         else:
             raise ConditionError(f"{ref.label} ({t}) cannot be compared with 'op'; use equals/in", path + ("op",))
+        if o2_source is not None:
+            limit = attrs.evolve(limit, oxygen_source=o2_source)
         return Compare(ref, op, limit)
 
     def coverage(self, raw: Mapping, path) -> Cond:
