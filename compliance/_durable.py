@@ -65,7 +65,11 @@ def _number(x: float) -> str:
         raise EngineError(f"non-finite number {x!r} reached the engine")
     text = repr(x)
     if "e" in text or "E" in text:
-        text = format(Decimal(text), "f")
+        # positional notation of the float's exact value; keep a decimal point
+        # so the engine reads a double, not an int64 that saturates at 2**63
+        text = format(Decimal(x), "f")
+        if "." not in text:
+            text += ".0"
     return text
 
 
@@ -122,26 +126,31 @@ class DurableMatcher:
         self._refs: Dict[str, List[FieldRef]] = {}
         self._ids = itertools.count()
         with _LOCK:
-            for section, indices in sorted(program.by_section.items()):
-                refs: Dict[str, FieldRef] = {}
-                handles = []
-                for start in range(0, len(indices), CHUNK):
-                    definition: Dict[str, Any] = {}
-                    for i in indices[start:start + CHUNK]:
-                        rule = program.rules[i]
-                        tests: List[Any] = [{"k": section}, {"j_" + program.jurisdictions[i]: True}]
-                        if rule.when is not None:
-                            tests.append(rule.when.possible())
-                            for ref in rule.when.refs():
-                                refs[ref.fact_key()] = ref
-                        definition[f"r{i}"] = {"all": [{"m": {"$and": tests}}]}
-                    name = f"compliance-{section}-{next(_NAMES)}"
-                    try:
-                        handles.append(_engine.create_ruleset(name, dumps(definition)))
-                    except Exception as exc:  # durable raises its own error type
-                        raise EngineError(f"durable_rules could not compile the {section} rules: {exc}") from None
-                self._handles[section] = handles
-                self._refs[section] = list(refs.values())
+            self._build()
+
+    def _build(self) -> None:
+        """Compile the program into fresh engine rulesets (one set per kind)."""
+        program = self.program
+        for section, indices in sorted(program.by_section.items()):
+            refs: Dict[str, FieldRef] = {}
+            handles = []
+            for start in range(0, len(indices), CHUNK):
+                definition: Dict[str, Any] = {}
+                for i in indices[start:start + CHUNK]:
+                    rule = program.rules[i]
+                    tests: List[Any] = [{"k": section}, {"j_" + program.jurisdictions[i]: True}]
+                    if rule.when is not None:
+                        tests.append(rule.when.possible())
+                        for ref in rule.when.refs():
+                            refs[ref.fact_key()] = ref
+                    definition[f"r{i}"] = {"all": [{"m": {"$and": tests}}]}
+                name = f"compliance-{section}-{next(_NAMES)}"
+                try:
+                    handles.append(_engine.create_ruleset(name, dumps(definition)))
+                except Exception as exc:  # durable raises its own error type
+                    raise EngineError(f"durable_rules could not compile the {section} rules: {exc}") from None
+            self._handles[section] = handles
+            self._refs[section] = list(refs.values())
 
     def match(self, facts: Facts) -> List[Tuple[int, Entity]]:
         by_section: Dict[str, List[Entity]] = {}
@@ -173,8 +182,12 @@ class DurableMatcher:
                 result = (state, nxt, action) if nxt else None
             for fid in {fid for _, fid in pairs}:
                 _engine.retract_fact(handle, batch[fid][1])
-        except EngineError:
-            raise
         except Exception as exc:
+            # The engine may hold facts or actions of this half-done batch:
+            # start over with fresh rulesets so no later check sees them.
+            self._handles.clear()
+            self._build()
+            if isinstance(exc, EngineError):
+                raise
             raise EngineError(f"durable_rules failed while evaluating {facts.source}: {exc}") from None
         return [(i, batch[fid][0]) for i, fid in sorted(pairs, key=lambda p: (p[0], int(p[1])))]
