@@ -155,6 +155,7 @@ class Outcome:
     missing: Tuple[str, ...] = ()
     comparisons: Tuple[Comparison, ...] = ()
     ambiguous: Tuple[str, ...] = ()
+    matched: Tuple[Tuple[str, Any], ...] = ()  # (field, value) of equals/in tests that held
 
 
 TRUE = Outcome(True)
@@ -171,7 +172,8 @@ def _merge(value: Optional[bool], parts: Sequence[Outcome], missing_from: Sequen
             if a not in ambiguous:
                 ambiguous.append(a)
     comps = tuple(c for p in parts for c in p.comparisons)
-    return Outcome(value, tuple(missing), comps, tuple(ambiguous))
+    matched = tuple(m for p in parts for m in p.matched)
+    return Outcome(value, tuple(missing), comps, tuple(ambiguous), matched)
 
 
 class Cond:
@@ -304,7 +306,9 @@ class Member(Cond):
         v = self.ref.get(sv)
         if v is None:
             return Outcome(None, tuple(self.ref.missing_labels(sv)))
-        return Outcome(v in self.values)
+        if v in self.values:
+            return Outcome(True, matched=((self.ref.label, v),))
+        return Outcome(False)
 
     def possible(self):
         key = self.ref.fact_key()
@@ -444,7 +448,7 @@ class Not(Cond):
 
     def evaluate(self, sv):
         o = self.child.evaluate(sv)
-        return attrs.evolve(o, value=None if o.value is None else not o.value)
+        return attrs.evolve(o, value=None if o.value is None else not o.value, matched=())
 
     def possible(self):
         return self.child.not_certain()

@@ -41,14 +41,21 @@ class Verdict:
     missing: Tuple[str, ...] = ()
     ambiguous: Tuple[str, ...] = ()
     pending: Optional[Tuple[str, dt.date]] = None  # ("from" | "due", date)
+    implicit_section: Optional[str] = None
 
 
-def verdict(rule: Rule, sv, as_of: dt.date) -> Verdict:
-    """The status of ``rule`` for one entity's scope values ``sv``."""
+def verdict(rule: Rule, sv, as_of: dt.date, implicit: bool = False) -> Verdict:
+    """The status of ``rule`` for one entity's scope values ``sv``.
+
+    ``implicit``: the entity is a single-mapping section the record lacks
+    (e.g. no ``ldar``). Its absence is reported only where the rule is known
+    to apply -- its ``when`` holds on other data (a petrochemical plant) --
+    and is otherwise not applicable, so absent sections do not flood a report.
+    """
     if not rule.in_force(as_of):
         return Verdict("not_applicable", TRUE, None, None)
     when = rule.when.evaluate(sv) if rule.when is not None else TRUE
-    if when.value is False:
+    if when.value is False or (implicit and (rule.when is None or when.value is not True)):
         return Verdict("not_applicable", when, None, None)
     req = rule.require.evaluate(sv)
     unless = rule.unless.condition.evaluate(sv) if rule.unless is not None else None
@@ -159,7 +166,9 @@ class Evaluator:
         for i, entity in pairs:
             rule = self.program.rules[i]
             seen.add((i, entity.section, entity.id))
-            v = verdict(rule, self.program.scope(facts, entity), as_of)
+            v = verdict(rule, self.program.scope(facts, entity), as_of, entity.implicit)
+            if entity.implicit:
+                v = attrs.evolve(v, implicit_section=entity.section)
             if v.status == "not_applicable" and not show_all:
                 continue
             out.append(self.finding(rule, entity, facts, v))
@@ -170,7 +179,8 @@ class Evaluator:
                     if (i, entity.section, entity.id) in seen or self.program.jurisdictions[i] not in chain:
                         continue
                     rule = self.program.rules[i]
-                    out.append(self.finding(rule, entity, facts, verdict(rule, self.program.scope(facts, entity), as_of)))
+                    v = verdict(rule, self.program.scope(facts, entity), as_of, entity.implicit)
+                    out.append(self.finding(rule, entity, facts, v))
         out.sort(key=Finding.sort_key)
         return tuple(out)
 
@@ -195,6 +205,8 @@ class Evaluator:
         missing = tuple(v.missing) + tuple(v.ambiguous)
         if not missing and status in ("violation", "pending") and v.require is not None:
             missing = tuple(v.require.missing)  # not decisive, but still not reported
+        if entity.implicit:  # name the section the record lacks
+            missing = tuple(m if m.startswith(("facility.", "context.")) else f"{entity.section}.{m}" for m in missing)
         deadline = rule.deadline.isoformat() if rule.deadline else None
         eff = rule.effective_from.isoformat() if rule.effective_from else None
         message = {}
@@ -233,12 +245,16 @@ class Evaluator:
 
     @staticmethod
     def condition_text(when: Outcome, lang: str) -> str:
+        """What made the rule apply: the tests of ``when`` that held, with values."""
+        from .conditions import OP_WORDS
+
         parts = []
+        for label, value in when.matched:
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            parts.append(f"{label} = {shown}")
         for comp in when.comparisons:
             if comp.truth and comp.observed is not None:
                 val, unit = _display(comp, comp.observed)
-                from .conditions import OP_WORDS
-
                 parts.append(f"{comp.field} {_shown(val, unit)} ({OP_WORDS[comp.op][0 if lang == 'zh' else 1]} "
                              f"{format_limit(comp.limit)})")
         return ("；" if lang == "zh" else "; ").join(parts)
@@ -313,6 +329,9 @@ class Evaluator:
         elif status == "indeterminate":
             text = (f"{title}：无法判定，缺少或不明确的字段：{fill['missing']}" if zh
                     else f"{title}: cannot be decided; missing or ambiguous: {fill['missing']}")
+            if v.implicit_section:
+                text += (f"（记录中没有 {v.implicit_section} 部分）" if zh
+                         else f" (the record has no {v.implicit_section} section)")
         elif status == "exempt":
             text = f"{title}：豁免（{fill['exemption']}）" if zh else f"{title}: exempt ({fill['exemption']})"
         else:

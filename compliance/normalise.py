@@ -51,6 +51,9 @@ class Entity:
     written: Mapping[str, Parsed]
     defaulted: frozenset
     line: int
+    #: a single-mapping section the record does not have: every field unknown,
+    #: judged only by rules whose ``when`` positively holds (see evaluate.py)
+    implicit: bool = False
 
     @property
     def ref(self) -> str:
@@ -238,6 +241,13 @@ class _Normaliser:
         ctx.setdefault("as_of", today or dt.date.today())
         facility = self.entity(self.record.facility)
         entities = tuple(self.entity(e) for e in self.record.entities)
+        present = {e.section for e in entities}
+        implicit = tuple(
+            Entity(name, facility.id, {}, {}, frozenset(), facility.line, implicit=True)
+            for name, spec in self.vocab.sections.items()
+            if spec.kind == "single" and name != "facility" and name not in present
+        )
+        entities = entities + implicit
         region = None
         if "region" in facility.values:
             region = self.vocab.regions[facility.values["region"]]

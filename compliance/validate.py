@@ -55,8 +55,7 @@ def lint_rulesets(rulesets: Sequence[Ruleset]) -> List[Problem]:
         for rule in rs.rules:
             kinds = {c.expect for c in rule.tests}
             lacking = [k for k in ("violation", "compliant", "indeterminate") if k not in kinds]
-            future = [d for d in (rule.effective_from, rule.deadline) if d is not None and d >= rule.in_force_from]
-            needs_pending = any(d > rule.in_force_from for d in future) or rule.deadline is not None
+            needs_pending = any(d is not None and d > rule.in_force_from for d in (rule.effective_from, rule.deadline))
             if needs_pending and "pending" not in kinds:
                 lacking.append("pending")
             if lacking:
