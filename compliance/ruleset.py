@@ -396,8 +396,19 @@ class _Loader:
 
 
 def bundled_paths() -> List[str]:
-    """Paths of the rulesets shipped with the package, in a stable order."""
-    root = resources.files("compliance._bundled")
+    """Paths of the rulesets shipped with the package, in a stable order.
+
+    Installed, they are the package ``compliance._bundled``; imported from a
+    source checkout (``python -m pytest`` in the repository), they are the
+    top-level ``rulesets/`` folder beside the ``compliance/`` package.
+    """
+    try:
+        root = resources.files("compliance._bundled")
+    except ModuleNotFoundError:
+        source = Path(__file__).resolve().parent.parent / "rulesets"
+        if not source.is_dir():
+            raise
+        root = source  # type: ignore[assignment]
     return sorted(str(p) for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
