@@ -423,6 +423,33 @@ def _expand(paths: Iterable[Union[str, os.PathLike]]) -> List[str]:
     return out
 
 
+def _cache_file(files: Sequence[str]) -> Optional[Path]:
+    """Where the compiled form of exactly these file contents is cached.
+
+    The key hashes the package version, the vocabulary files and every
+    ruleset file's path and bytes, so any edit makes a new entry. Disabled by
+    ``COMPLIANCE_NO_CACHE=1``.
+    """
+    if os.environ.get("COMPLIANCE_NO_CACHE"):
+        return None
+    import hashlib
+
+    from . import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    data = Path(__file__).parent / "data"
+    for f in sorted(data.iterdir()):
+        if f.suffix in (".yaml", ".txt"):
+            h.update(f.name.encode() + f.read_bytes())
+    for f in files:
+        try:
+            h.update(os.path.abspath(f).encode() + b"\0" + Path(f).read_bytes())
+        except OSError:
+            return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "compliance" / f"rulesets-{h.hexdigest()[:32]}.pickle"
+
+
 def load_rulesets(
     paths: Optional[Sequence[Union[str, os.PathLike]]] = None,
     *,
@@ -434,8 +461,40 @@ def load_rulesets(
     ``with_bundled_parameters``, in the bundled standards -- can be named by
     every rule. Raises :class:`~compliance.errors.RulesetError` listing every
     problem found, each with file, line and field.
+
+    The compiled bundled rulesets are cached by content (see
+    :func:`_cache_file`); a ruleset with errors is never cached.
     """
+    import pickle
+
     files = bundled_paths() if paths is None else _expand(paths)
+    # only the bundled set is cached: it is what every run loads, and caching
+    # ad-hoc files would litter the cache with one entry per edit
+    cache = _cache_file(files) if paths is None else None
+    if cache is not None and cache.is_file():
+        try:
+            with open(cache, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:
+            pass  # stale or unreadable: compile again
+    result = _load_rulesets(paths, files, with_bundled_parameters)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except Exception:
+            pass  # a read-only home is fine: just no cache
+    return result
+
+
+def _load_rulesets(
+    paths: Optional[Sequence[Union[str, os.PathLike]]],
+    files: List[str],
+    with_bundled_parameters: bool,
+) -> Tuple[Ruleset, ...]:
     loader = _Loader()
     docs: List[Tuple[Document, dict]] = []
     from .errors import InputError

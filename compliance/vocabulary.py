@@ -222,7 +222,8 @@ class Vocabulary:
 
 
 def _read(name: str) -> dict:
-    return yaml.safe_load((Path(__file__).parent / "data" / name).read_text("utf-8"))
+    text = (Path(__file__).parent / "data" / name).read_text("utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # trusted package data
 
 
 @functools.lru_cache(maxsize=1)

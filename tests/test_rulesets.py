@@ -118,3 +118,36 @@ def test_unknown_entity_kind_and_region(tmp_path):
 
 def test_bundled_rulesets_ship_in_the_package():
     assert len(bundled_paths()) == len(BUNDLED)
+
+
+def test_compiled_bundled_rulesets_are_cached_by_content(tmp_path, monkeypatch):
+    from compliance import ruleset as rmod
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("COMPLIANCE_NO_CACHE", raising=False)
+    first = rmod.load_rulesets()
+    cached = list((tmp_path / "compliance").glob("rulesets-*.pickle"))
+    assert len(cached) == 1
+    second = rmod.load_rulesets()
+    assert [r.id for rs in second for r in rs.rules] == [r.id for rs in first for r in rs.rules]
+    cached[0].write_bytes(b"not a pickle")  # a damaged cache is ignored and rewritten
+    third = rmod.load_rulesets()
+    assert len(third) == len(first)
+    monkeypatch.setenv("COMPLIANCE_NO_CACHE", "1")
+    assert rmod._cache_file(rmod.bundled_paths()) is None
+
+
+def test_cached_rules_judge_like_fresh_ones(tmp_path, monkeypatch):
+    from compliance import check
+    from compliance import ruleset as rmod
+
+    from conftest import EXAMPLES
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh = rmod._load_rulesets(None, rmod.bundled_paths(), True)
+    rmod.load_rulesets()  # writes the cache
+    cached = rmod.load_rulesets()  # reads it
+    path = EXAMPLES / "jizhou-auto-parts.yaml"
+    a = [f.to_dict() for f in check(path, rulesets=list(fresh)).findings]
+    b = [f.to_dict() for f in check(path, rulesets=list(cached)).findings]
+    assert a == b and a
