@@ -264,6 +264,29 @@ class Evaluator:
         notes: List[Dict[str, str]] = []
         if comp.ref.scope != "entity":
             return notes
+        written = entity.written.get(comp.ref.name)
+        limit_unit = comp.limit.unit
+        if written is not None and limit_unit and conversion(written.unit, limit_unit, comp.ref.spec.context) != 1.0:
+            src = f"{format_number(written.value)} {format_unit(written.unit)}"
+            extra_en = extra_zh = ""
+            if comp.ref.spec.context == "boiler":
+                extra_en, extra_zh = " at 1 t/h of steam ≡ 0.7 MW", "（1 蒸吨/时 ≡ 0.7 MW）"
+            notes.append({"zh": f"由 {src} 换算为 {format_unit(limit_unit)}{extra_zh}",
+                          "en": f"converted from {src} to {format_unit(limit_unit)}{extra_en}"})
+        if comp.ref.oxygen_reference is not None:
+            raw = entity.values.get(comp.ref.name)
+            o2 = entity.values.get(comp.ref.o2_name)
+            ref = format_number(comp.ref.oxygen_reference)
+            unit = format_unit(comp.ref.spec.unit)
+            src = comp.limit.oxygen_source
+            cite_zh = f"按 {src['document']} {src['clause']}" if src else "按规则给定的基准含氧量"
+            cite_en = f" ({src['document']}, {src['clause']})" if src else ""
+            notes.append({
+                "zh": f"实测 {format_number(raw)} {unit}（含氧量 {format_number(o2)}%）{cite_zh}折算至基准含氧量 {ref}%",
+                "en": f"measured {format_number(raw)} {unit} at {format_number(o2)} % O2, corrected to the "
+                      f"reference {ref} % O2{cite_en}",
+            })
+        return notes
 
     @staticmethod
     def message(rule: Rule, status: str, lang: str, fill: Dict[str, str], v: Verdict, notes) -> str:
