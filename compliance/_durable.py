@@ -125,6 +125,9 @@ class DurableMatcher:
         self._handles: Dict[str, List[int]] = {}
         self._refs: Dict[str, List[FieldRef]] = {}
         self._ids = itertools.count()
+        #: rules whose `when` is too complex for the engine: matched on kind
+        #: and jurisdiction only (a superset; the verdict decides)
+        self.coarse: set = set()
         with _LOCK:
             self._build()
 
@@ -135,22 +138,39 @@ class DurableMatcher:
             refs: Dict[str, FieldRef] = {}
             handles = []
             for start in range(0, len(indices), CHUNK):
-                definition: Dict[str, Any] = {}
-                for i in indices[start:start + CHUNK]:
-                    rule = program.rules[i]
-                    tests: List[Any] = [{"k": section}, {"j_" + program.jurisdictions[i]: True}]
-                    if rule.when is not None:
-                        tests.append(rule.when.possible())
-                        for ref in rule.when.refs():
-                            refs[ref.fact_key()] = ref
-                    definition[f"r{i}"] = {"all": [{"m": {"$and": tests}}]}
-                name = f"compliance-{section}-{next(_NAMES)}"
+                chunk = indices[start:start + CHUNK]
+                definition = {f"r{i}": self._definition(i, section, refs) for i in chunk}
                 try:
-                    handles.append(_engine.create_ruleset(name, dumps(definition)))
-                except Exception as exc:  # durable raises its own error type
+                    handles.append(_engine.create_ruleset(f"compliance-{section}-{next(_NAMES)}", dumps(definition)))
+                    continue
+                except Exception:  # durable raises its own error type
+                    pass
+                # Some condition is beyond the engine's limits (about 16 nested
+                # and/or nodes: error 113). Find those rules and match them on
+                # kind and jurisdiction only; the verdict re-evaluates `when`.
+                for i in chunk:
+                    try:
+                        _engine.create_ruleset(f"compliance-probe-{next(_NAMES)}", dumps({"r": definition[f"r{i}"]}))
+                    except Exception:
+                        self.coarse.add(i)
+                        definition[f"r{i}"] = self._definition(i, section, refs, coarse=True)
+                try:
+                    handles.append(_engine.create_ruleset(f"compliance-{section}-{next(_NAMES)}", dumps(definition)))
+                except Exception as exc:
                     raise EngineError(f"durable_rules could not compile the {section} rules: {exc}") from None
             self._handles[section] = handles
             self._refs[section] = list(refs.values())
+
+    def _definition(self, i: int, section: str, refs: Dict[str, FieldRef], coarse: bool = False) -> Dict[str, Any]:
+        """The engine rule for program rule ``i``: entity kind and jurisdiction
+        first (never a lone ``$nex``), then "``when`` is not definitely false"."""
+        rule = self.program.rules[i]
+        tests: List[Any] = [{"k": section}, {"j_" + self.program.jurisdictions[i]: True}]
+        if rule.when is not None and not coarse:
+            tests.append(rule.when.possible())
+            for ref in rule.when.refs():
+                refs[ref.fact_key()] = ref
+        return {"all": [{"m": {"$and": tests}}]}
 
     def match(self, facts: Facts) -> List[Tuple[int, Entity]]:
         by_section: Dict[str, List[Entity]] = {}
