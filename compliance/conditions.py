@@ -411,7 +411,7 @@ class All(Cond):
 
     def describe(self, lang):
         joiner = "且" if lang == "zh" else " and "
-        return joiner.join(c.describe(lang) for c in self.children)
+        return joiner.join(_grouped(c, lang) for c in self.children)
 
 
 @attrs.frozen
@@ -436,7 +436,15 @@ class AnyOf(Cond):
 
     def describe(self, lang):
         joiner = "或" if lang == "zh" else " or "
-        return joiner.join(c.describe(lang) for c in self.children)
+        return joiner.join(_grouped(c, lang) for c in self.children)
+
+
+def _grouped(cond: Cond, lang: str) -> str:
+    """A nested and/or, bracketed so the reading is unambiguous."""
+    text = cond.describe(lang)
+    if isinstance(cond, (All, AnyOf)) and len(cond.children) > 1:
+        return f"（{text}）" if lang == "zh" else f"({text})"
+    return text
 
 
 @attrs.frozen
