@@ -63,7 +63,7 @@ def test_boiler_capacity_in_mw_is_compared_in_steam_tons():
 
 
 def test_oxygen_correction():
-    rec = base_record(boilers=[{"id": "B", "fuel": "coal", "use": "industrial",
+    rec = base_record(boilers=[{"id": "B", "fuel": "coal", "use": "industrial", "capacity": "20 t/h",
                                 "emissions": {"pm": "28 mg/m^3", "o2": "12 %"}}])
     f = [f for f in check(rec).findings if f.rule.endswith("coal/pm")][0]
     # 28 × (21 − 9) / (21 − 12) = 37.33
@@ -72,7 +72,7 @@ def test_oxygen_correction():
     assert f.limit["oxygen_reference"]["value"] == 9 and f.limit["oxygen_reference"]["unit"] == "%"
     assert f.limit["oxygen_reference"]["source"]["document"] == "GB 13271-2014"
     assert "corrected to the reference 9 % O2" in f.message["en"]
-    same_at_reference = base_record(boilers=[{"id": "B", "fuel": "coal", "use": "industrial",
+    same_at_reference = base_record(boilers=[{"id": "B", "fuel": "coal", "use": "industrial", "capacity": "20 t/h",
                                               "emissions": {"pm": "30 mg/m^3", "o2": "9 %"}}])
     assert [f.status for f in check(same_at_reference).findings if f.rule.endswith("coal/pm")] == ["compliant"]
 
