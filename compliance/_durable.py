@@ -90,17 +90,31 @@ def dumps(value: Any) -> str:
     raise EngineError(f"cannot send {type(value).__name__} to the engine")
 
 
-def encode_fact(fid: str, facts: Facts, entity: Entity, refs: List[FieldRef]) -> Dict[str, Any]:
-    """The engine fact for ``entity``: only the fields the conditions read."""
+def _plain(value: Any) -> bool:
+    """Whether json.dumps writes ``value`` in a form the engine reads as is."""
+    if isinstance(value, float):
+        return value == 0.0 or 1e-4 <= abs(value) < 1e16
+    return True
+
+
+def dumps_fact(fact: Dict[str, Any]) -> str:
+    """A flat fact as JSON: the C encoder when every float prints positionally."""
+    if all(_plain(v) for v in fact.values()):
+        return json.dumps(fact, ensure_ascii=False)
+    return dumps(fact)
+
+
+def encode_fact(fid: str, facts: Facts, entity: Entity, refs: List[Tuple[FieldRef, str]]) -> Dict[str, Any]:
+    """The engine fact for ``entity``: only the fields the conditions read
+    (``refs``: each field with its fact key)."""
     fact: Dict[str, Any] = {"id": fid, "k": entity.section}
     for code in facts.region.chain:
         fact["j_" + code] = True
     sv = (entity.values, facts.facility.values, facts.context)
-    for ref in refs:
+    for ref, key in refs:
         v = ref.get(sv)
         if v is None:
             continue
-        key = ref.fact_key()
         if isinstance(v, Stage):
             fact[key + "__lo"] = v.lo
             fact[key + "__hi"] = v.hi
@@ -123,7 +137,7 @@ class DurableMatcher:
     def __init__(self, program: Program):
         self.program = program
         self._handles: Dict[str, List[int]] = {}
-        self._refs: Dict[str, List[FieldRef]] = {}
+        self._refs: Dict[str, List[Tuple[FieldRef, str]]] = {}
         self._ids = itertools.count()
         #: rules whose `when` is too complex for the engine: matched on kind
         #: and jurisdiction only (a superset; the verdict decides)
@@ -159,7 +173,7 @@ class DurableMatcher:
                 except Exception as exc:
                     raise EngineError(f"durable_rules could not compile the {section} rules: {exc}") from None
             self._handles[section] = handles
-            self._refs[section] = list(refs.values())
+            self._refs[section] = [(ref, key) for key, ref in refs.items()]
 
     def _definition(self, i: int, section: str, refs: Dict[str, FieldRef], coarse: bool = False) -> Dict[str, Any]:
         """The engine rule for program rule ``i``: entity kind and jurisdiction
@@ -180,18 +194,23 @@ class DurableMatcher:
         out: List[Tuple[int, Entity]] = []
         with _LOCK:
             for section, entities in by_section.items():
+                refs = self._refs[section]
+                encoded = []
+                for entity in entities:
+                    fid = str(next(self._ids))
+                    encoded.append((fid, entity, dumps_fact(encode_fact(fid, facts, entity, refs))))
                 for handle in self._handles[section]:
-                    out.extend(self._run(handle, facts, entities, self._refs[section]))
+                    out.extend(self._run(handle, facts, encoded))
         return out
 
-    def _run(self, handle: int, facts: Facts, entities: List[Entity], refs: List[FieldRef]) -> List[Tuple[int, Entity]]:
-        batch: Dict[str, Tuple[Entity, str]] = {}
-        for entity in entities:
-            fid = str(next(self._ids))
-            batch[fid] = (entity, dumps(encode_fact(fid, facts, entity, refs)))
+    def _run(self, handle: int, facts: Facts, encoded: List[Tuple[str, Entity, str]]) -> List[Tuple[int, Entity]]:
+        # the same fact (same id) goes to each of the kind's engine rulesets;
+        # ids are unique per record and entity, and every matched fact is
+        # retracted before the next record
+        batch = {fid: (entity, text) for fid, entity, text in encoded}
         pairs = set()  # a $or fires once per true branch: de-duplicate
         try:
-            for _entity, text in batch.values():
+            for _, _, text in encoded:
                 _engine.assert_fact(handle, text)
             result = _engine.start_action(handle)
             while result:
@@ -200,7 +219,8 @@ class DurableMatcher:
                     pairs.add((int(rule_name[1:]), frame["m"]["id"]))
                 nxt = _engine.complete_and_start_action(handle, action)
                 result = (state, nxt, action) if nxt else None
-            for fid in {fid for _, fid in pairs}:
+            matched = {fid for _, fid in pairs}
+            for fid in matched:
                 _engine.retract_fact(handle, batch[fid][1])
         except Exception as exc:
             # The engine may hold facts or actions of this half-done batch:

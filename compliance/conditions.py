@@ -185,6 +185,11 @@ class Cond:
     def evaluate(self, sv) -> Outcome:
         raise NotImplementedError
 
+    def truth(self, sv) -> Optional[bool]:
+        """Just the three-valued result of :meth:`evaluate` (no explanation):
+        the fast path for matching."""
+        return self.evaluate(sv).value
+
     def possible(self) -> dict:
         """durable_rules condition: true or unknown."""
         raise NotImplementedError
@@ -254,6 +259,14 @@ class Compare(Cond):
         truth = bool(fn(v, self.limit.value))
         return Outcome(truth, (), (Comparison(self.ref.label, self.op, v, self.limit, truth, self.ref),))
 
+    def truth(self, sv) -> Optional[bool]:
+        v = self.ref.get(sv)
+        if v is None:
+            return None
+        if isinstance(v, Stage):
+            return self.evaluate(sv).value
+        return bool(OPS[self.op](v, self.limit.value))
+
     def _keys(self) -> Tuple[str, str]:
         key = self.ref.fact_key()
         if self.ref.spec.type == "stage":
@@ -309,6 +322,10 @@ class Member(Cond):
         if v in self.values:
             return Outcome(True, matched=((self.ref.label, v),))
         return Outcome(False)
+
+    def truth(self, sv) -> Optional[bool]:
+        v = self.ref.get(sv)
+        return None if v is None else v in self.values
 
     def possible(self):
         key = self.ref.fact_key()
@@ -403,6 +420,16 @@ class All(Cond):
         unknown = [o for o in outs if o.value is None]
         return _merge(None if unknown else True, outs, unknown)
 
+    def truth(self, sv) -> Optional[bool]:
+        result: Optional[bool] = True
+        for c in self.children:
+            t = c.truth(sv)
+            if t is False:
+                return False
+            if t is None:
+                result = None
+        return result
+
     def possible(self):
         return _and(*[c.possible() for c in self.children])
 
@@ -427,6 +454,16 @@ class AnyOf(Cond):
             return _merge(True, [o for o in outs if o.value is True], [])
         unknown = [o for o in outs if o.value is None]
         return _merge(None if unknown else False, outs, unknown)
+
+    def truth(self, sv) -> Optional[bool]:
+        result: Optional[bool] = False
+        for c in self.children:
+            t = c.truth(sv)
+            if t is True:
+                return True
+            if t is None:
+                result = None
+        return result
 
     def possible(self):
         return _or(*[c.possible() for c in self.children])
@@ -457,6 +494,10 @@ class Not(Cond):
     def evaluate(self, sv):
         o = self.child.evaluate(sv)
         return attrs.evolve(o, value=None if o.value is None else not o.value, matched=())
+
+    def truth(self, sv) -> Optional[bool]:
+        t = self.child.truth(sv)
+        return None if t is None else not t
 
     def possible(self):
         return self.child.not_certain()

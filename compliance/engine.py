@@ -78,7 +78,7 @@ class DirectMatcher:
                 if jur[i] not in chain:
                     continue
                 when = rules[i].when
-                if when is None or when.evaluate(sv).value is not False:
+                if when is None or when.truth(sv) is not False:
                     out.append((i, entity))
         return out
 

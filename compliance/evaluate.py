@@ -54,6 +54,8 @@ def verdict(rule: Rule, sv, as_of: dt.date, implicit: bool = False) -> Verdict:
     """
     if not rule.in_force(as_of):
         return Verdict("not_applicable", TRUE, None, None)
+    if rule.when is not None and rule.when.truth(sv) is False:  # fast path
+        return Verdict("not_applicable", TRUE, None, None)
     when = rule.when.evaluate(sv) if rule.when is not None else TRUE
     if when.value is False or (implicit and (rule.when is None or when.value is not True)):
         return Verdict("not_applicable", when, None, None)
@@ -201,7 +203,8 @@ class Evaluator:
                 observed = {"value": val, "unit": unit}
                 obs_text = _shown(val, unit)
                 notes.extend(self.conversion_notes(comp, entity, facts))
-        condition = {lang: self.condition_text(v.when, lang) for lang in ("zh", "en")}
+        needs = rule.message.zh + rule.message.en if status in ("violation", "pending") else ""
+        condition = {lang: self.condition_text(v.when, lang) if "{condition}" in needs else "" for lang in ("zh", "en")}
         missing = tuple(v.missing) + tuple(v.ambiguous)
         if not missing and status in ("violation", "pending") and v.require is not None:
             missing = tuple(v.require.missing)  # not decisive, but still not reported
@@ -220,7 +223,7 @@ class Evaluator:
                 "deadline": deadline or "",
                 "effective_from": eff or "",
                 "exemption": rule.unless.name.get(lang) if rule.unless else "",
-                "failing": _failing(v.require, lang),
+                "failing": _failing(v.require, lang) if "{failing}" in needs else "",
             }
             message[lang] = self.message(rule, status, lang, fill, v, notes)
         return Finding(

@@ -8,7 +8,6 @@ on. Value typing (units, stages, regions, dates) is the next stage,
 
 from __future__ import annotations
 
-import copy
 import difflib
 import os
 from typing import Any, List, Mapping, Optional, Tuple, Union
@@ -163,7 +162,9 @@ def _kind(value) -> str:
 
 def record_from_data(data: Mapping, source: str = "<record>") -> Record:
     """Build a :class:`Record` from an in-memory mapping (the Python API)."""
-    return record_from_document(Document(source, copy.deepcopy(dict(data)) if isinstance(data, Mapping) else data, {}))
+    # no deep copy: the loader and normaliser only read the caller's data,
+    # and every value is converted before the record is judged
+    return record_from_document(Document(source, dict(data) if isinstance(data, Mapping) else data, {}))
 
 
 def load_record(source: Union[str, os.PathLike, Mapping]) -> Record:

@@ -394,7 +394,7 @@ def _all_refs(section):
     if section != "facility":
         names += ["facility." + n for n, spec in vocab.sections["facility"].leaves.items() if spec.type != "mapping"]
     names += ["context." + n for n in vocab.context_fields]
-    return [compiler.ref(n, ()) for n in names]
+    return [(ref, ref.fact_key()) for ref in (compiler.ref(n, ()) for n in names)]
 
 
 def test_wrapper_fact_keys_are_generated_never_sid(durable_ev):
