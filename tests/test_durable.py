@@ -1386,3 +1386,19 @@ def test_wrapper_handles_conditions_beyond_the_engine_limit(tmp_path):
         got_d = [f.status for f in compliance.check(rec, rulesets=rulesets, engine="durable").findings if f.rule == "test/deep"]
         got_x = [f.status for f in compliance.check(rec, rulesets=rulesets, engine="direct").findings if f.rule == "test/deep"]
         assert got_d == got_x == ([] if expect == "not_applicable" else [expect]), (value, got_d, got_x)
+
+
+def test_wrapper_huge_batch_in_one_record(durable_ev, direct_ev):
+    """One record with 5000 entities of one kind goes through the engine as a
+    single batch; durable and direct agree on every finding."""
+    coatings = [{"id": f"C{i}", "category": ["automotive_oem", "wood", "industrial_anticorrosion"][i % 3],
+                 "voc_content": f"{500 + (i % 200)} g/L"} for i in range(5000)]
+    rec = {"context": {"as_of": "2019-03-01"}, "facility": {"id": "F", "region": "120119"}, "coatings": coatings}
+    from compliance.normalise import normalise
+    from compliance.record import record_from_data
+
+    facts = normalise(record_from_data(rec))
+    a = [f.to_dict() for f in durable_ev.findings(facts)]
+    b = [f.to_dict() for f in direct_ev.findings(facts)]
+    assert a == b
+    assert sum(1 for f in a if f["status"] == "violation") > 1000
