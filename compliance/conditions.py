@@ -78,6 +78,10 @@ class FieldRef:
     name: str  # dotted field name inside the scope
     spec: FieldSpec
     oxygen_reference: Optional[float] = None  # percent O2, for corrected concentrations
+    index: int = attrs.field(init=False, eq=False, repr=False)  # position of scope in SCOPES
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "index", SCOPES.index(self.scope))
 
     @property
     def label(self) -> str:
@@ -95,7 +99,7 @@ class FieldRef:
 
     def get(self, scope_values: Tuple[Mapping, Mapping, Mapping]) -> Any:
         """The field's value in (entity, facility, context), or None."""
-        values = scope_values[SCOPES.index(self.scope)]
+        values = scope_values[self.index]
         v = values.get(self.name)
         if v is None or self.oxygen_reference is None:
             return v
@@ -105,7 +109,7 @@ class FieldRef:
         return correct_oxygen(v, o2, self.oxygen_reference)
 
     def missing_labels(self, scope_values) -> List[str]:
-        values = scope_values[SCOPES.index(self.scope)]
+        values = scope_values[self.index]
         out = [] if values.get(self.name) is not None else [self.label]
         if self.oxygen_reference is not None and values.get(self.o2_name) is None:
             prefix = "" if self.scope == "entity" else f"{self.scope}."

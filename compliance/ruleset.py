@@ -426,8 +426,8 @@ def _expand(paths: Iterable[Union[str, os.PathLike]]) -> List[str]:
 def _cache_file(files: Sequence[str]) -> Optional[Path]:
     """Where the compiled form of exactly these file contents is cached.
 
-    The key hashes the package version, the vocabulary files and every
-    ruleset file's path and bytes, so any edit makes a new entry. Disabled by
+    The key hashes the package version, its code, the vocabulary files and
+    every ruleset file's path and bytes, so any edit makes a new entry. Disabled by
     ``COMPLIANCE_NO_CACHE=1``.
     """
     if os.environ.get("COMPLIANCE_NO_CACHE"):
@@ -437,9 +437,10 @@ def _cache_file(files: Sequence[str]) -> Optional[Path]:
     from . import __version__
 
     h = hashlib.sha256(__version__.encode())
-    data = Path(__file__).parent / "data"
-    for f in sorted(data.iterdir()):
-        if f.suffix in (".yaml", ".txt"):
+    package = Path(__file__).parent
+    # the code too: a compiled rule is pickled instances of its classes
+    for f in sorted(package.glob("*.py")) + sorted((package / "data").iterdir()):
+        if f.suffix in (".py", ".yaml", ".txt"):
             h.update(f.name.encode() + f.read_bytes())
     for f in files:
         try:
