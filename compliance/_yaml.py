@@ -31,9 +31,10 @@ from .errors import InputError, Problem
 
 __all__ = ["Document", "load_document", "load_text", "MAX_BYTES", "MAX_ALIAS_NODES", "MAX_DEPTH"]
 
-#: Largest input file accepted, in bytes (a facility record with thousands of
-#: entities is well under 1 MiB).
-MAX_BYTES = 4 * 1024 * 1024
+#: Largest input file accepted, in bytes. A record of 10000 entities is
+#: about half of it; at the limit (about 18000 entities) a check takes a few
+#: seconds and a few hundred MiB, which bounds what one input can cost.
+MAX_BYTES = 1024 * 1024
 #: Most nodes that YAML aliases may add to a document when expanded (a
 #: document without aliases is bounded by :data:`MAX_BYTES` alone).
 MAX_ALIAS_NODES = 100_000

@@ -73,12 +73,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_check(args, out) -> int:
     from .api import check_many
-    from .report import render_json, render_table
+    from .report import render_table
 
     report = check_many(args.files, as_of=args.as_of, alert=args.alert, rulesets=args.ruleset,
                         engine=args.engine, show_all=args.show_all)
-    if args.format == "json":
-        out.write(render_json(report))
+    if args.format == "json":  # streamed: a large report is never one string
+        json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
+        out.write("\n")
     else:
         out.write(render_table(report, lang=args.lang))
     for problem in report.errors:

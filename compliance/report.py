@@ -158,8 +158,21 @@ def render_json(report: Report) -> str:
 
 # ------------------------------------------------------------------- table
 
+_CHAR_WIDTH: Dict[str, int] = {}
+
+
+def _char_width(ch: str) -> int:
+    w = _CHAR_WIDTH.get(ch)
+    if w is None:
+        w = _CHAR_WIDTH[ch] = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return w
+
+
 def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+    """Display columns of ``text`` (CJK characters count as two)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_width(c) for c in text)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -167,16 +180,21 @@ def _wrap(text: str, width: int) -> str:
     lines: List[str] = []
     for para in text.split("\n"):
         cur = ""
+        cur_w = 0
         for word in _tokens(para):
-            if _width(cur + word) > width and cur:
+            word_w = _width(word)
+            if cur_w + word_w > width and cur:
                 lines.append(cur.rstrip())
-                cur = word.lstrip()
+                word = word.lstrip()
+                cur, cur_w = word, _width(word)
             else:
                 cur += word
-            while _width(cur) > width:
+                cur_w += word_w
+            while cur_w > width:
                 cut = _cut(cur, width)
                 lines.append(cur[:cut])
                 cur = cur[cut:]
+                cur_w = _width(cur)
         lines.append(cur.rstrip())
     return "\n".join(lines)
 
@@ -185,7 +203,7 @@ def _tokens(text: str) -> List[str]:
     out: List[str] = []
     cur = ""
     for ch in text:
-        if _width(ch) == 2:
+        if _char_width(ch) == 2:
             if cur:
                 out.append(cur)
                 cur = ""
@@ -203,7 +221,7 @@ def _tokens(text: str) -> List[str]:
 def _cut(text: str, width: int) -> int:
     w = 0
     for i, ch in enumerate(text):
-        w += _width(ch)
+        w += _char_width(ch)
         if w > width:
             return max(i, 1)
     return len(text)
