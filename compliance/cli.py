@@ -140,6 +140,10 @@ def _cmd_rules(args, out) -> int:
     headers = ["rule", "applies to", "from", "deadline", "clause"]
     out.write(tabulate(table, headers=headers, tablefmt="simple") + "\n")
     out.write(f"{len(rows)} rules\n")
+    standards = [rs for rs in rulesets if rs.parameters and (not region or rs.applies_to_region(region))
+                 and (not args.at or rs.issued <= args.at)]
+    for rs in standards:
+        out.write(f"standard {rs.id} ({rs.title.get(args.lang)}): {len(rs.parameters)} limit parameters used by the rules\n")
     return 0
 
 
