@@ -215,7 +215,7 @@ def _cmd_test(args, out) -> int:
     for rs in rulesets:
         ev = evaluator([rs], args.engine)
         results = run_cases([rs], ev)
-        by_rule = {}
+        by_rule: dict = {}
         for res in results:
             by_rule.setdefault(res.rule.id, []).append(res)
         out.write(f"{rs.id} ({len(rs.rules)} rules, engine {ev.engine})\n")

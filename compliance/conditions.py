@@ -676,7 +676,7 @@ class Compiler:
             ref = attrs.evolve(ref, oxygen_reference=o2v)
         if t == "quantity":
             try:
-                mag, parsed = parse_quantity(value, ref.spec.unit, ref.spec.context)
+                mag, parsed = parse_quantity(value, ref.spec.unit or "", ref.spec.context)
             except UnitProblem as exc:
                 raise ConditionError(f"{ref.label}: {exc}", path + ("value",)) from None
             limit = Limit(mag, format_number(parsed.value), parsed.unit, ref.spec.context, source)
@@ -700,7 +700,7 @@ class Compiler:
                 raise ConditionError(f"{ref.label} compares with a date, got {value!r}", path + ("value",))
             limit = Limit(value, value.isoformat(), None, None, source)
         elif t == "stage":
-            stage = self.vocab.stage(ref.spec.scheme, value)
+            stage = self.vocab.stage(ref.spec.scheme or "onroad", value)
             if stage is None:
                 raise ConditionError(f"unknown emission stage {value!r}", path + ("value",))
             if stage.ambiguous:

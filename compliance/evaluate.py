@@ -91,7 +91,7 @@ def _display(comp: Comparison, value: Any) -> Tuple[Any, Optional[str]]:
     if spec.type == "coverage":
         return _num(value * 100), "%"
     if spec.type == "quantity" and limit.unit:
-        return _num(convert(value, spec.unit, limit.unit, spec.context)), format_unit(limit.unit)
+        return _num(convert(value, spec.unit or limit.unit, limit.unit, spec.context)), format_unit(limit.unit)
     return value, None
 
 
@@ -277,13 +277,13 @@ class Evaluator:
             notes.append({"zh": f"由 {src} 换算为 {format_unit(limit_unit)}{extra_zh}",
                           "en": f"converted from {src} to {format_unit(limit_unit)}{extra_en}"})
         if comp.ref.oxygen_reference is not None:
-            raw = entity.values.get(comp.ref.name)
-            o2 = entity.values.get(comp.ref.o2_name)
+            raw = entity.values.get(comp.ref.name) or 0.0
+            o2 = entity.values.get(comp.ref.o2_name) or 0.0
             ref = format_number(comp.ref.oxygen_reference)
-            unit = format_unit(comp.ref.spec.unit)
-            src = comp.limit.oxygen_source
-            cite_zh = f"按 {src['document']} {src['clause']}" if src else "按规则给定的基准含氧量"
-            cite_en = f" ({src['document']}, {src['clause']})" if src else ""
+            unit = format_unit(comp.ref.spec.unit or "")
+            o2_src = comp.limit.oxygen_source
+            cite_zh = f"按 {o2_src['document']} {o2_src['clause']}" if o2_src else "按规则给定的基准含氧量"
+            cite_en = f" ({o2_src['document']}, {o2_src['clause']})" if o2_src else ""
             notes.append({
                 "zh": f"实测 {format_number(raw)} {unit}（含氧量 {format_number(o2)}%）{cite_zh}折算至基准含氧量 {ref}%",
                 "en": f"measured {format_number(raw)} {unit} at {format_number(o2)} % O2, corrected to the "

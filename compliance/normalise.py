@@ -103,7 +103,7 @@ class _Normaliser:
             return
         try:
             if t == "quantity":
-                mag, parsed = parse_quantity(raw, spec.unit, spec.context)
+                mag, parsed = parse_quantity(raw, spec.unit or "", spec.context)
                 self.check_range(spec, mag, parsed)
                 out[name] = mag
                 written[name] = parsed
@@ -150,9 +150,9 @@ class _Normaliser:
             elif t == "coverage":
                 out[name] = self.coverage(raw)
             elif t == "stage":
-                stage = self.vocab.stage(spec.scheme, raw)
+                stage = self.vocab.stage(spec.scheme or "onroad", raw)
                 if stage is None:
-                    levels = ", ".join(self.vocab.stage_levels(spec.scheme))
+                    levels = ", ".join(self.vocab.stage_levels(spec.scheme or "onroad"))
                     raise UnitProblem(f"unknown emission stage {raw!r}; expected one of {levels} "
                                       "(or an alias such as 国五, 国VI(B), China 5, 第三阶段)")
                 out[name] = stage
@@ -253,7 +253,7 @@ class _Normaliser:
             region = self.vocab.regions[facility.values["region"]]
         elif not self.errors:
             self.problem(("facility",), "facility.region", "required field 'region' is missing")
-        if self.errors:
+        if self.errors or region is None:
             raise InputError(self.errors)
         name = facility.values.get("name")
         return Facts(self.record.source, ctx["as_of"], ctx["alert"], region, facility, entities,

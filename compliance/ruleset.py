@@ -61,7 +61,7 @@ class Citation:
     row: Optional[int] = None  # task-table row, where the source has one
 
     def to_dict(self) -> dict:
-        out = {"document": self.document, "clause": self.clause, "text": self.text}
+        out: Dict[str, Any] = {"document": self.document, "clause": self.clause, "text": self.text}
         if self.row is not None:
             out["row"] = self.row
         return out
@@ -245,7 +245,7 @@ class _Loader:
 
     def parameters(self, doc: Document, head: dict) -> List[Parameter]:
         raw = doc.data.get("parameters") or []
-        out = []
+        out: List[Parameter] = []
         if not isinstance(raw, list):
             self.err(doc, ("parameters",), "parameters", "must be a list")
             return out
@@ -334,14 +334,15 @@ class _Loader:
             if not isinstance(u, Mapping) or set(u) != {"if", "name"}:
                 self.err(doc, path + ("unless",), f"{label}.unless", "needs 'if' (a condition) and 'name' (zh/en)")
             else:
-                name = self.text(doc, path + ("unless", "name"), u["name"], f"{label}.unless.name")
+                uname = self.text(doc, path + ("unless", "name"), u["name"], f"{label}.unless.name")
+                ucond: Optional[Cond]
                 try:
                     ucond = compiler.compile(u["if"], path + ("unless", "if"))
                 except ConditionError as exc:
                     self.err(doc, exc.path, f"{label}.unless.if", str(exc))
                     ucond = None
-                if name and ucond:
-                    unless = Exemption(ucond, name)
+                if uname and ucond:
+                    unless = Exemption(ucond, uname)
         dates = {k: self.date(doc, path + (k,), raw.get(k), f"{label}.{k}") for k in ("effective_from", "deadline", "until")}
         if dates["effective_from"] and dates["deadline"] and dates["deadline"] < dates["effective_from"]:
             self.err(doc, path + ("deadline",), f"{label}.deadline", "deadline is before effective_from")
@@ -442,9 +443,9 @@ def _cache_file(files: Sequence[str]) -> Optional[Path]:
     for f in sorted(package.glob("*.py")) + sorted((package / "data").iterdir()):
         if f.suffix in (".py", ".yaml", ".txt"):
             h.update(f.name.encode() + f.read_bytes())
-    for f in files:
+    for name in files:
         try:
-            h.update(os.path.abspath(f).encode() + b"\0" + Path(f).read_bytes())
+            h.update(os.path.abspath(name).encode() + b"\0" + Path(name).read_bytes())
         except OSError:
             return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")

@@ -26,7 +26,7 @@ def _registry() -> pint.UnitRegistry:
     (``COMPLIANCE_NO_CACHE=1``) or unusable (cuts start-up by ~0.15 s)."""
     if not os.environ.get("COMPLIANCE_NO_CACHE"):
         try:
-            reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=":auto:")
+            reg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=":auto:")
             reg.load_definitions(str(Path(__file__).parent / "data" / "units.txt"))
             return reg
         except Exception:  # unwritable cache folder, or a cache from another pint

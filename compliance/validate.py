@@ -43,8 +43,9 @@ def _comparisons(cond: Cond) -> List[Compare]:
         if isinstance(c, Compare):
             out.append(c)
         stack.extend(getattr(c, "children", ()) or ())
-        if getattr(c, "child", None) is not None:
-            stack.append(c.child)
+        child = getattr(c, "child", None)
+        if child is not None:
+            stack.append(child)
     return out
 
 

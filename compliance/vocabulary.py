@@ -198,7 +198,7 @@ class Vocabulary:
     def contains(self, outer: str, inner: str) -> bool:
         """Whether region ``inner`` lies inside (or is) region ``outer``."""
         region = self.regions.get(inner)
-        return bool(region) and outer in region.chain
+        return region is not None and outer in region.chain
 
     def stage(self, scheme: str, written) -> Optional[Stage]:
         """Read a written emission stage (``国VI(B)``, ``China 5``, ``第三阶段``)."""
