@@ -78,6 +78,9 @@ class Facts:
         return (self.facility,) + self.entities
 
 
+_DEFAULTS: Dict[str, Tuple[Tuple[str, Any], ...]] = {}
+
+
 class _Normaliser:
     def __init__(self, record: Record):
         self.record = record
@@ -207,6 +210,12 @@ class _Normaliser:
             raise UnitProblem(f"coverage {parsed.value:g} {parsed.unit} is outside 0..100 %")
         return round(mag / 100.0, 12)
 
+    def defaults(self, spec) -> Tuple[Tuple[str, Any], ...]:
+        found = _DEFAULTS.get(spec.name)
+        if found is None:
+            found = _DEFAULTS[spec.name] = spec.defaults
+        return found
+
     def entity(self, raw: RawEntity) -> Entity:
         spec = self.vocab.sections[raw.section]
         values: Dict[str, Any] = {}
@@ -217,9 +226,9 @@ class _Normaliser:
                 continue  # reported as a warning by the loader
             self.value(fspec, value, raw.path + (key,), f"{raw.ref}.{key}", values, written)
         defaulted = set()
-        for name, fspec in spec.leaves.items():
-            if name not in values and fspec.default is not None and not _written(raw.fields, name):
-                values[name] = fspec.default
+        for name, default in self.defaults(spec):
+            if name not in values and not _written(raw.fields, name):
+                values[name] = default
                 defaulted.add(name)
         line = self.doc.where(raw.path)[0]
         return Entity(raw.section, raw.id, values, written, frozenset(defaulted), line)

@@ -172,7 +172,21 @@ def split_quantity(raw) -> Tuple[float, str]:
 
 
 def parse_quantity(raw, canonical: str, context: Optional[str] = None) -> Tuple[float, Parsed]:
-    """Parse ``raw`` and return (magnitude in ``canonical``, as written)."""
+    """Parse ``raw`` and return (magnitude in ``canonical``, as written).
+
+    Written strings are cached (records repeat "20 t/h", "580 g/L" a lot).
+    """
+    if isinstance(raw, str):
+        return _parse_text(raw, canonical, context)
+    return _parse(raw, canonical, context)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_text(raw: str, canonical: str, context: Optional[str]) -> Tuple[float, Parsed]:
+    return _parse(raw, canonical, context)
+
+
+def _parse(raw, canonical: str, context: Optional[str]) -> Tuple[float, Parsed]:
     value, unit = split_quantity(raw)
     factor = conversion(unit, canonical, context)
     return round_sig(value * factor), Parsed(value, unit)

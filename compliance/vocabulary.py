@@ -53,6 +53,11 @@ class SectionSpec:
     fields: Mapping[str, FieldSpec]
     leaves: Mapping[str, FieldSpec]  # dotted name -> leaf spec
 
+    @property
+    def defaults(self) -> Tuple[Tuple[str, object], ...]:
+        """(dotted name, default) of the fields the format gives a default."""
+        return tuple((n, s.default) for n, s in self.leaves.items() if s.default is not None)
+
 
 @attrs.frozen
 class Region:
