@@ -54,28 +54,30 @@ def verdict(rule: Rule, sv, as_of: dt.date, implicit: bool = False) -> Verdict:
     """
     if not rule.in_force(as_of):
         return Verdict("not_applicable", TRUE, None, None)
-    if rule.when is not None and rule.when.truth(sv) is False:  # fast path
+    # three-valued truth first; the explaining Outcome is built only where a
+    # finding needs it (unknown -> which fields are missing)
+    wt = rule.when.truth(sv) if rule.when is not None else True
+    if wt is False or (implicit and (rule.when is None or wt is not True)):
         return Verdict("not_applicable", TRUE, None, None)
-    when = rule.when.evaluate(sv) if rule.when is not None else TRUE
-    if when.value is False or (implicit and (rule.when is None or when.value is not True)):
-        return Verdict("not_applicable", when, None, None)
+    when = rule.when.evaluate(sv) if (wt is None and rule.when is not None) else TRUE
     req = rule.require.evaluate(sv)
-    unless = rule.unless.condition.evaluate(sv) if rule.unless is not None else None
-    if when.value is None:
-        return Verdict("indeterminate", when, req, unless, when.missing, when.ambiguous)
+    if wt is None:
+        return Verdict("indeterminate", when, req, None, when.missing, when.ambiguous)
     if req.value is True:
-        return Verdict("compliant", when, req, unless)
-    if unless is not None and unless.value is True:
-        return Verdict("exempt", when, req, unless)
+        return Verdict("compliant", when, req, None)
+    ut = rule.unless.condition.truth(sv) if rule.unless is not None else False
+    if ut is True:
+        return Verdict("exempt", when, req, None)
     if req.value is None:
-        return Verdict("indeterminate", when, req, unless, req.missing, req.ambiguous)
-    if unless is not None and unless.value is None:
+        return Verdict("indeterminate", when, req, None, req.missing, req.ambiguous)
+    if ut is None:
+        unless = rule.unless.condition.evaluate(sv)  # type: ignore[union-attr]
         return Verdict("indeterminate", when, req, unless, unless.missing, unless.ambiguous)
     if rule.effective_from is not None and as_of < rule.effective_from:
-        return Verdict("pending", when, req, unless, pending=("from", rule.effective_from))
+        return Verdict("pending", when, req, None, pending=("from", rule.effective_from))
     if rule.deadline is not None and as_of <= rule.deadline:
-        return Verdict("pending", when, req, unless, pending=("due", rule.deadline))
-    return Verdict("violation", when, req, unless)
+        return Verdict("pending", when, req, None, pending=("due", rule.deadline))
+    return Verdict("violation", when, req, None)
 
 
 # ------------------------------------------------------------ presentation
@@ -204,7 +206,11 @@ class Evaluator:
                 obs_text = _shown(val, unit)
                 notes.extend(self.conversion_notes(comp, entity, facts))
         needs = rule.message.zh + rule.message.en if status in ("violation", "pending") else ""
-        condition = {lang: self.condition_text(v.when, lang) if "{condition}" in needs else "" for lang in ("zh", "en")}
+        if "{condition}" in needs and rule.when is not None:
+            when_full = rule.when.evaluate(self.program.scope(facts, entity))
+            condition = {lang: self.condition_text(when_full, lang) for lang in ("zh", "en")}
+        else:
+            condition = {"zh": "", "en": ""}
         missing = tuple(v.missing) + tuple(v.ambiguous)
         if not missing and status in ("violation", "pending") and v.require is not None:
             missing = tuple(v.require.missing)  # not decisive, but still not reported
