@@ -10,6 +10,7 @@ from compliance.api import evaluator
 from compliance.ruleset import bundled_paths
 from compliance.testing import run_cases
 
+from bad_inputs import RULESET_HEAD as HEAD  # one minimal ruleset header for the tests
 from conftest import SHARED
 
 BUNDLED = load_rulesets()
@@ -68,23 +69,6 @@ def _ruleset(tmp_path, body):
     p.write_text(textwrap.dedent(body), encoding="utf-8")
     return p
 
-
-HEAD = """\
-ruleset:
-  id: t
-  title: {zh: 测试, en: Test}
-  issuer: x
-  issued: 2018-01-01
-  jurisdiction: "120119"
-  source: t.txt
-rules:
-  - id: t/r
-    title: {zh: 测试, en: Test}
-    cite: {clause: "1", text: 测试}
-    applies_to: coatings
-    severity: low
-    message: {zh: 违规, en: broken}
-"""
 
 
 @pytest.mark.parametrize(
