@@ -278,8 +278,12 @@ class Evaluator:
         if written is not None and limit_unit and conversion(written.unit, limit_unit, comp.ref.spec.context) != 1.0:
             src = f"{format_number(written.value)} {format_unit(written.unit)}"
             extra_en = extra_zh = ""
-            if comp.ref.spec.context == "boiler":
-                extra_en, extra_zh = " at 1 t/h of steam ≡ 0.7 MW", "（1 蒸吨/时 ≡ 0.7 MW）"
+            ctx = comp.ref.spec.context
+            if ctx:  # a cross-dimension equivalence from the units data, e.g. 1 t/h ≡ 0.7 MW
+                canonical = comp.ref.spec.unit or limit_unit
+                factor = format_number(conversion(limit_unit, canonical, ctx))
+                equiv = f"1 {format_unit(limit_unit)} ≡ {factor} {format_unit(canonical)}"
+                extra_en, extra_zh = f" at {equiv} ({ctx} equivalence)", f"（{equiv}）"
             notes.append({"zh": f"由 {src} 换算为 {format_unit(limit_unit)}{extra_zh}",
                           "en": f"converted from {src} to {format_unit(limit_unit)}{extra_en}"})
         if comp.ref.oxygen_reference is not None:

@@ -270,3 +270,11 @@ def test_check_many_keeps_going_after_a_bad_record(write):
     assert len(report.records) == 1 and report.errors[0].file.endswith("bad.yaml")
     assert report.exit_code == 2
     assert report.to_dict()["errors"][0]["field"] == "facility.region"
+
+
+def test_cross_dimension_conversion_is_explained(tmp_path):
+    rs = one_rule(tmp_path, "boilers", 'require: {field: capacity, op: "<", value: 10 t/h}')
+    f = finding(check(base_record(boilers=[{"id": "B", "capacity": "14 MW"}]), rulesets=[rs]), "test/r")
+    assert f.status == "violation"
+    assert f.observed == {"value": 20, "unit": "t/h"} and f.limit["value"] == 10
+    assert "converted from 14 MW to t/h at 1 t/h ≡ 0.7 MW" in f.message["en"]
