@@ -160,6 +160,7 @@ class Outcome:
     comparisons: Tuple[Comparison, ...] = ()
     ambiguous: Tuple[str, ...] = ()
     matched: Tuple[Tuple[str, Any], ...] = ()  # (field, value) of equals/in tests that held
+    unmatched: Tuple[Tuple[str, Any], ...] = ()  # (field, value) of equals/in tests that failed
 
 
 TRUE = Outcome(True)
@@ -177,7 +178,8 @@ def _merge(value: Optional[bool], parts: Sequence[Outcome], missing_from: Sequen
                 ambiguous.append(a)
     comps = tuple(c for p in parts for c in p.comparisons)
     matched = tuple(m for p in parts for m in p.matched)
-    return Outcome(value, tuple(missing), comps, tuple(ambiguous), matched)
+    unmatched = tuple(m for p in parts for m in p.unmatched)
+    return Outcome(value, tuple(missing), comps, tuple(ambiguous), matched, unmatched)
 
 
 class Cond:
@@ -325,7 +327,7 @@ class Member(Cond):
             return Outcome(None, tuple(self.ref.missing_labels(sv)))
         if v in self.values:
             return Outcome(True, matched=((self.ref.label, v),))
-        return Outcome(False)
+        return Outcome(False, unmatched=((self.ref.label, v),))
 
     def truth(self, sv) -> Optional[bool]:
         v = self.ref.get(sv)
@@ -497,7 +499,7 @@ class Not(Cond):
 
     def evaluate(self, sv):
         o = self.child.evaluate(sv)
-        return attrs.evolve(o, value=None if o.value is None else not o.value, matched=())
+        return attrs.evolve(o, value=None if o.value is None else not o.value, matched=(), unmatched=())
 
     def truth(self, sv) -> Optional[bool]:
         t = self.child.truth(sv)

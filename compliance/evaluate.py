@@ -147,6 +147,9 @@ def _failing(outcome: Optional[Outcome], lang: str) -> str:
         if c.truth is False and c.observed is not None:
             val, unit = _display(c, c.observed)
             parts.append(f"{c.field} {_shown(val, unit)}")
+    for label, value in outcome.unmatched:  # equals/in tests that failed
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        parts.append(f"{label} = {shown}")
     return ("、" if lang == "zh" else ", ").join(parts)
 
 
