@@ -1346,8 +1346,6 @@ def test_wrapper_fact_values_have_the_field_type(differential, record):
 def test_wrapper_handles_conditions_beyond_the_engine_limit(tmp_path):
     """A `when` of 20 nested and/or nodes is refused by the engine (error 113);
     the rule is matched coarsely and the verdict still agrees with direct."""
-    import textwrap
-
     import compliance
     from compliance.api import evaluator
 
@@ -1355,26 +1353,10 @@ def test_wrapper_handles_conditions_beyond_the_engine_limit(tmp_path):
         f"        - any: [{{field: voc_content, op: '>', value: {i} g/L}}, {{field: solvent_based, equals: true}}]"
         for i in range(20)
     )
-    text = textwrap.dedent("""\
-        ruleset:
-          id: test-deep
-          title: {zh: 测试, en: Test}
-          issuer: x
-          issued: 2018-01-01
-          jurisdiction: "120119"
-          source: t.txt
-        rules:
-          - id: test/deep
-            title: {zh: 测试, en: Test}
-            cite: {clause: "1", text: 测试}
-            applies_to: coatings
-            when:
-              all:
-        """) + branches + (
-        "\n    require: {field: voc_content, op: '<=', value: 100 g/L}"
-        "\n    severity: low"
-        "\n    message: {zh: 违规, en: broken}\n"
-    )
+    from bad_inputs import RULESET_HEAD  # a minimal ruleset with one coatings rule, t/r
+
+    text = (RULESET_HEAD + "    when:\n      all:\n" + branches
+            + "\n    require: {field: voc_content, op: '<=', value: 100 g/L}\n")
     path = tmp_path / "deep.yaml"
     path.write_text(text, encoding="utf-8")
     rulesets = compliance.load_rulesets([path])
@@ -1383,8 +1365,8 @@ def test_wrapper_handles_conditions_beyond_the_engine_limit(tmp_path):
     for value, expect in (("50 g/L", "compliant"), ("150 g/L", "violation"), ("5 g/L", "not_applicable")):
         rec = {"context": {"as_of": "2019-01-01"}, "facility": {"id": "F", "region": "120119"},
                "coatings": [{"id": "C", "voc_content": value, "solvent_based": False}]}
-        got_d = [f.status for f in compliance.check(rec, rulesets=rulesets, engine="durable").findings if f.rule == "test/deep"]
-        got_x = [f.status for f in compliance.check(rec, rulesets=rulesets, engine="direct").findings if f.rule == "test/deep"]
+        got_d = [f.status for f in compliance.check(rec, rulesets=rulesets, engine="durable").findings if f.rule == "t/r"]
+        got_x = [f.status for f in compliance.check(rec, rulesets=rulesets, engine="direct").findings if f.rule == "t/r"]
         assert got_d == got_x == ([] if expect == "not_applicable" else [expect]), (value, got_d, got_x)
 
 
