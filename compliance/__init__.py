@@ -8,7 +8,7 @@ The public API -- everything else is private and may change::
         print(finding.status, finding.rule, finding.message["en"])
 """
 
-from .api import check, check_many, evaluator, load_rulesets
+from .api import Failure, check, check_many, evaluator, iter_check, load_rulesets
 from .errors import ComplianceError, EngineError, InputError, Problem, RulesetError, UsageError
 from .report import Finding, RecordReport, Report
 from .ruleset import Rule, Ruleset
@@ -16,6 +16,8 @@ from .ruleset import Rule, Ruleset
 __all__ = [
     "check",
     "check_many",
+    "iter_check",
+    "Failure",
     "evaluator",
     "load_rulesets",
     "Report",

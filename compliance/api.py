@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+
+import attrs
 
 from .errors import InputError, Problem, UsageError
 from .evaluate import Evaluator
@@ -14,7 +16,7 @@ from .record import load_record
 from .report import RecordReport, Report
 from .ruleset import Ruleset, bundled_paths, load_rulesets as _load_rulesets
 
-__all__ = ["check", "check_many", "load_rulesets", "evaluator"]
+__all__ = ["check", "check_many", "iter_check", "load_rulesets", "evaluator", "Failure"]
 
 RecordInput = Union[str, os.PathLike, Mapping[str, Any]]
 RulesetsInput = Optional[Sequence[Union[Ruleset, str, os.PathLike]]]
@@ -95,7 +97,7 @@ def _date(value: Union[None, str, dt.date]) -> Optional[dt.date]:
 def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> RecordReport:
     rec = load_record(record)
     facts = normalise(rec, as_of=as_of, alert=alert)
-    findings = ev.findings(facts, show_all=show_all)
+    findings = ev.lazy_findings(facts, show_all=show_all)
     fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
            "status": facts.facility.values.get("status", "operating")}
     return RecordReport(facts.source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
@@ -151,14 +153,63 @@ def check_many(
     when = _date(as_of)
     reports: List[RecordReport] = []
     errors: List[Problem] = []
-    for record in records:
-        try:
-            reports.append(_check_one(ev, record, when, alert, show_all))
-        except InputError as exc:
-            errors.extend(exc.problems)
+    for item in _iter(ev, records, when, alert, show_all):
+        if isinstance(item, Failure):
+            errors.extend(item.problems)
+        else:
+            reports.append(item)
     dates = {r.as_of for r in reports}
     top = when.isoformat() if when else (dates.pop() if len(dates) == 1 else None)
     return Report(top, _ruleset_refs(ev.rulesets), tuple(reports), tuple(errors), ev.engine)
+
+
+@attrs.frozen
+class Failure:
+    """A record that could not be checked: where it came from and why
+    (every problem, with file, line and field)."""
+
+    source: str
+    problems: Tuple[Problem, ...]
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "errors": [p.to_dict() for p in self.problems]}
+
+
+def _source_of(record: RecordInput) -> str:
+    return "<record>" if isinstance(record, Mapping) else os.fspath(record)
+
+
+def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) -> Iterator[Union[RecordReport, Failure]]:
+    for record in records:
+        try:
+            yield _check_one(ev, record, when, alert, show_all)
+        except InputError as exc:
+            yield Failure(_source_of(record), tuple(exc.problems))
+
+
+def iter_check(
+    records: Iterable[RecordInput],
+    *,
+    as_of: Union[None, str, dt.date] = None,
+    alert: Optional[str] = None,
+    rulesets: RulesetsInput = None,
+    engine: Optional[str] = None,
+    show_all: bool = False,
+) -> Iterator[Union[RecordReport, Failure]]:
+    """Check records one at a time, yielding each record's report as it is
+    ready: memory stays flat however many records there are.
+
+    ``records`` may be any iterable (a generator reading a register, say).
+    A record that cannot be checked yields a :class:`Failure` naming its
+    problems; the others are still checked. Each :class:`RecordReport`
+    builds its findings' messages only when they are read (``summary`` and
+    ``has_violations`` never build them). Rulesets are compiled once, before
+    the first record.
+
+    .. versionadded:: 0.2
+    """
+    ev = evaluator(rulesets, engine)
+    return _iter(ev, records, _date(as_of), alert, show_all)
 
 
 def _ruleset_refs(rulesets: Sequence[Ruleset]):

@@ -31,34 +31,20 @@ verdict.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
-from .units import UnitProblem, format_number, format_unit, parse_quantity, round_sig
+from .operators import OPERATORS, correct_oxygen, stage_truth
+from .units import UnitProblem, format_number, format_unit, parse_quantity
 from .vocabulary import FieldSpec, Stage, vocabulary
 
 __all__ = ["FieldRef", "Comparison", "Outcome", "Cond", "compile_condition", "ConditionError"]
 
-OPS: Dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-OP_WORDS = {
-    "<": ("低于", "below"),
-    "<=": ("不高于", "at most"),
-    ">": ("高于", "above"),
-    ">=": ("不低于", "at least"),
-    "==": ("等于", "equal to"),
-    "!=": ("不等于", "other than"),
-}
-_DURABLE_OP = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+#: derived views of the one operator table (:mod:`compliance.operators`)
+OPS: Dict[str, Callable[[Any, Any], bool]] = {t: o.fn for t, o in OPERATORS.items()}
+NEGATED = {t: o.negation for t, o in OPERATORS.items()}
+OP_WORDS = {t: (o.zh, o.en) for t, o in OPERATORS.items()}
 SCOPES = ("entity", "facility", "context")
 
 
@@ -115,16 +101,6 @@ class FieldRef:
             prefix = "" if self.scope == "entity" else f"{self.scope}."
             out.append(prefix + self.o2_name)
         return out
-
-
-def correct_oxygen(measured: float, o2: float, reference: float) -> float:
-    """Correct a measured concentration to a reference oxygen content.
-
-    ρ = ρ' × (21 − φ(O2)ref) / (21 − φ'(O2)measured), the formula of
-    GB 13271-2014 5.2 (and of the other emission standards that correct to a
-    reference oxygen, e.g. GB 4915-2013).
-    """
-    return round_sig(measured * (21.0 - reference) / (21.0 - o2))
 
 
 @attrs.frozen
@@ -192,8 +168,8 @@ class Cond:
         raise NotImplementedError
 
     def truth(self, sv) -> Optional[bool]:
-        """Just the three-valued result of :meth:`evaluate` (no explanation):
-        the fast path for matching."""
+        """The three-valued result of :meth:`evaluate` (the interpreter is
+        the reference; the fast path is the generated kernel)."""
         return self.evaluate(sv).value
 
     def possible(self) -> dict:
@@ -221,9 +197,8 @@ def _and(*items: dict) -> dict:
 
 
 def _dcmp(op: str, key: str, value: Any) -> dict:
-    if op == "==":
-        return {key: value}
-    return {_DURABLE_OP[op]: {key: value}}
+    durable = OPERATORS[op].durable
+    return {key: value} if durable is None else {durable: {key: value}}
 
 
 def _fact_value(v: Any) -> Any:
@@ -246,32 +221,13 @@ class Compare(Cond):
         if v is None:
             comp = Comparison(self.ref.label, self.op, None, self.limit, None, self.ref)
             return Outcome(None, tuple(self.ref.missing_labels(sv)), (comp,))
-        fn = OPS[self.op]
         if isinstance(v, Stage):
-            lo, hi = fn(v.lo, self.limit.value), fn(v.hi, self.limit.value)
-            if self.op in ("==", "!="):
-                inside = v.lo <= self.limit.value <= v.hi
-                if v.lo == v.hi:
-                    truth: Optional[bool] = lo
-                elif not inside:
-                    truth = self.op == "!="
-                else:
-                    truth = None
-            else:
-                truth = lo if lo == hi else None
+            truth: Optional[bool] = stage_truth(self.op, v.lo, v.hi, self.limit.value)
             comp = Comparison(self.ref.label, self.op, v, self.limit, truth, self.ref)
             amb = (f"{self.ref.label}={v.label}",) if truth is None else ()
             return Outcome(truth, (), (comp,), amb)
-        truth = bool(fn(v, self.limit.value))
+        truth = bool(OPS[self.op](v, self.limit.value))
         return Outcome(truth, (), (Comparison(self.ref.label, self.op, v, self.limit, truth, self.ref),))
-
-    def truth(self, sv) -> Optional[bool]:
-        v = self.ref.get(sv)
-        if v is None:
-            return None
-        if isinstance(v, Stage):
-            return self.evaluate(sv).value
-        return bool(OPS[self.op](v, self.limit.value))
 
     def _keys(self) -> Tuple[str, str]:
         key = self.ref.fact_key()
@@ -328,10 +284,6 @@ class Member(Cond):
         if v in self.values:
             return Outcome(True, matched=((self.ref.label, v),))
         return Outcome(False, unmatched=((self.ref.label, v),))
-
-    def truth(self, sv) -> Optional[bool]:
-        v = self.ref.get(sv)
-        return None if v is None else v in self.values
 
     def possible(self):
         key = self.ref.fact_key()
@@ -426,16 +378,6 @@ class All(Cond):
         unknown = [o for o in outs if o.value is None]
         return _merge(None if unknown else True, outs, unknown)
 
-    def truth(self, sv) -> Optional[bool]:
-        result: Optional[bool] = True
-        for c in self.children:
-            t = c.truth(sv)
-            if t is False:
-                return False
-            if t is None:
-                result = None
-        return result
-
     def possible(self):
         return _and(*[c.possible() for c in self.children])
 
@@ -460,16 +402,6 @@ class AnyOf(Cond):
             return _merge(True, [o for o in outs if o.value is True], [])
         unknown = [o for o in outs if o.value is None]
         return _merge(None if unknown else False, outs, unknown)
-
-    def truth(self, sv) -> Optional[bool]:
-        result: Optional[bool] = False
-        for c in self.children:
-            t = c.truth(sv)
-            if t is True:
-                return True
-            if t is None:
-                result = None
-        return result
 
     def possible(self):
         return _or(*[c.possible() for c in self.children])
@@ -500,10 +432,6 @@ class Not(Cond):
     def evaluate(self, sv):
         o = self.child.evaluate(sv)
         return attrs.evolve(o, value=None if o.value is None else not o.value, matched=(), unmatched=())
-
-    def truth(self, sv) -> Optional[bool]:
-        t = self.child.truth(sv)
-        return None if t is None else not t
 
     def possible(self):
         return self.child.not_certain()

@@ -1,17 +1,17 @@
-"""Evaluate: verdicts for the (rule, entity) pairs a matcher selects.
+"""Evaluate: statuses on the hot path, reasoned findings when rendered.
 
-The status of a rule on an entity, as of a date (``docs/semantics.md``):
+:meth:`Evaluator.statuses` gives the (rule, entity, status) of a normalised
+record through the selected engine (the generated kernel by default).
+:meth:`Evaluator.findings` turns each into a :class:`~compliance.report.Finding`
+-- message, observed value in the limit's unit, conversion and oxygen notes,
+citation -- through the interpreter (:func:`verdict`), which re-derives the
+status with its explanation; a disagreement with the engine's status is an
+engine failure, never a silent finding. Reports hold their findings lazily
+(:class:`~compliance.report.LazyFindings`): a batch that only counts
+statuses never builds a message.
 
-1. not in force at ``as_of`` (before the plan is issued, after ``until``),
-   or ``when`` is false                                  -> not_applicable
-2. ``when`` unknown (a field it reads is missing)        -> indeterminate
-3. ``require`` true                                      -> compliant
-4. the exemption (``unless``) holds                      -> exempt
-5. ``require`` unknown, or false with the exemption
-   unknown                                               -> indeterminate
-6. ``require`` false, before ``effective_from`` or on/before
-   ``deadline``                                          -> pending
-7. otherwise                                             -> violation
+The status itself is decided by :func:`compliance.status.decide` (the
+rules are in ``docs/semantics.md``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import attrs
 
 from .conditions import Comparison, Outcome, TRUE, format_limit
-from .engine import DirectMatcher, Program, make_matcher
+from .operators import OPERATORS
+from .engine import Program, make_matcher
+from .errors import EngineError
 from .normalise import Entity, Facts
-from .report import Finding, RecordReport, Report
+from .report import Finding, LazyFindings
 from .ruleset import Rule, Ruleset
+from .status import INDETERMINATE, NOT_APPLICABLE, PENDING, STATUS_ORDER, applies_to_implicit, decide
 from .units import conversion, convert, format_number, format_unit
 from .vocabulary import Stage
 
@@ -44,40 +47,37 @@ class Verdict:
     implicit_section: Optional[str] = None
 
 
+_NOT_APPLICABLE = Verdict(NOT_APPLICABLE, TRUE, None, None)
+
+
 def verdict(rule: Rule, sv, as_of: dt.date, implicit: bool = False) -> Verdict:
-    """The status of ``rule`` for one entity's scope values ``sv``.
+    """The status of ``rule`` for one entity's scope values ``sv``, with the
+    interpreter's explanation (the reference every engine is tested against).
 
     ``implicit``: the entity is a single-mapping section the record lacks
-    (e.g. no ``ldar``). Its absence is reported only where the rule is known
-    to apply -- its ``when`` holds on other data (a petrochemical plant) --
-    and is otherwise not applicable, so absent sections do not flood a report.
+    (e.g. no ``ldar``): see :func:`compliance.status.applies_to_implicit`.
     """
     if not rule.in_force(as_of):
-        return Verdict("not_applicable", TRUE, None, None)
-    # three-valued truth first; the explaining Outcome is built only where a
-    # finding needs it (unknown -> which fields are missing)
-    wt = rule.when.truth(sv) if rule.when is not None else True
-    if wt is False or (implicit and (rule.when is None or wt is not True)):
-        return Verdict("not_applicable", TRUE, None, None)
-    when = rule.when.evaluate(sv) if (wt is None and rule.when is not None) else TRUE
+        return _NOT_APPLICABLE
+    when = rule.when.evaluate(sv) if rule.when is not None else TRUE
+    wt = when.value
+    if wt is False or (implicit and not applies_to_implicit(rule.when is not None, wt)):
+        return _NOT_APPLICABLE
     req = rule.require.evaluate(sv)
-    if wt is None:
-        return Verdict("indeterminate", when, req, None, when.missing, when.ambiguous)
-    if req.value is True:
-        return Verdict("compliant", when, req, None)
-    ut = rule.unless.condition.truth(sv) if rule.unless is not None else False
-    if ut is True:
-        return Verdict("exempt", when, req, None)
-    if req.value is None:
-        return Verdict("indeterminate", when, req, None, req.missing, req.ambiguous)
-    if ut is None:
-        unless = rule.unless.condition.evaluate(sv)  # type: ignore[union-attr]
-        return Verdict("indeterminate", when, req, unless, unless.missing, unless.ambiguous)
-    if rule.effective_from is not None and as_of < rule.effective_from:
-        return Verdict("pending", when, req, None, pending=("from", rule.effective_from))
-    if rule.deadline is not None and as_of <= rule.deadline:
-        return Verdict("pending", when, req, None, pending=("due", rule.deadline))
-    return Verdict("violation", when, req, None)
+    unless = None
+    if rule.unless is not None and req.value is not True:
+        unless = rule.unless.condition.evaluate(sv)
+    status = decide(wt, req.value, unless.value if unless is not None else False,
+                    as_of, rule.effective_from, rule.deadline)
+    if status == INDETERMINATE:
+        why = when if wt is None else req if req.value is None else unless
+        assert why is not None
+        return Verdict(status, when, req, unless if why is unless else None, why.missing, why.ambiguous)
+    if status == PENDING:
+        if rule.effective_from is not None and as_of < rule.effective_from:
+            return Verdict(status, when, req, None, pending=("from", rule.effective_from))
+        return Verdict(status, when, req, None, pending=("due", rule.deadline))  # type: ignore[arg-type]
+    return Verdict(status, when, req, None)
 
 
 # ------------------------------------------------------------ presentation
@@ -153,8 +153,13 @@ def _failing(outcome: Optional[Outcome], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(parts)
 
 
+def _sort_key(entry) -> tuple:
+    rule, entity, status = entry
+    return (STATUS_ORDER.index(status), rule.id, entity.section, entity.id)
+
+
 class Evaluator:
-    """Rulesets compiled once, with a matcher; checks normalised records."""
+    """Rulesets compiled once, with an engine; checks normalised records."""
 
     def __init__(self, rulesets: Sequence[Ruleset], engine: Optional[str] = None):
         self.rulesets = tuple(rulesets)
@@ -165,31 +170,60 @@ class Evaluator:
     def engine(self) -> str:
         return self.matcher.name
 
-    def findings(self, facts: Facts, show_all: bool = False) -> Tuple[Finding, ...]:
+    def statuses(self, facts: Facts, show_all: bool = False) -> List[Tuple[int, Entity, str]]:
+        """(rule index, entity, status) of every pair that is not
+        not_applicable (every pair in the record's region with ``show_all``),
+        in engine order. The hot path: no explanation is built."""
+        fast = getattr(self.matcher, "statuses", None)
+        if fast is not None:
+            return fast(facts, show_all)
         pairs = self.matcher.match(facts)
         as_of = facts.as_of
-        out: List[Finding] = []
+        rules = self.program.rules
+        out: List[Tuple[int, Entity, str]] = []
         seen = set()
         for i, entity in pairs:
-            rule = self.program.rules[i]
             seen.add((i, entity.section, entity.id))
-            v = verdict(rule, self.program.scope(facts, entity), as_of, entity.implicit)
-            if entity.implicit:
-                v = attrs.evolve(v, implicit_section=entity.section)
-            if v.status == "not_applicable" and not show_all:
-                continue
-            out.append(self.finding(rule, entity, facts, v))
+            status = verdict(rules[i], self.program.scope(facts, entity), as_of, entity.implicit).status
+            if status != NOT_APPLICABLE or show_all:
+                out.append((i, entity, status))
         if show_all:
             chain = facts.region.chain
             for entity in facts.all_entities():
                 for i in self.program.by_section.get(entity.section, ()):
                     if (i, entity.section, entity.id) in seen or self.program.jurisdictions[i] not in chain:
                         continue
-                    rule = self.program.rules[i]
-                    v = verdict(rule, self.program.scope(facts, entity), as_of, entity.implicit)
-                    out.append(self.finding(rule, entity, facts, v))
-        out.sort(key=Finding.sort_key)
-        return tuple(out)
+                    status = verdict(rules[i], self.program.scope(facts, entity), as_of, entity.implicit).status
+                    out.append((i, entity, status))
+        return out
+
+    def sorted_entries(self, facts: Facts, show_all: bool = False) -> List[Tuple[Rule, Entity, str]]:
+        """(rule, entity, status) in report order."""
+        rules = self.program.rules
+        entries = [(rules[i], entity, status) for i, entity, status in self.statuses(facts, show_all)]
+        entries.sort(key=_sort_key)
+        return entries
+
+    def lazy_findings(self, facts: Facts, show_all: bool = False) -> LazyFindings:
+        """The record's findings, in report order, built when first read."""
+        entries = self.sorted_entries(facts, show_all)
+        return LazyFindings(tuple(entries), lambda entry: self.explain(facts, *entry))
+
+    def findings(self, facts: Facts, show_all: bool = False) -> Tuple[Finding, ...]:
+        return tuple(self.explain(facts, rule, entity, status)
+                     for rule, entity, status in self.sorted_entries(facts, show_all))
+
+    def explain(self, facts: Facts, rule: Rule, entity: Entity, status: str) -> Finding:
+        """The reasoned finding for a status an engine decided."""
+        v = verdict(rule, (entity.values, facts.facility.values, facts.context), facts.as_of, entity.implicit)
+        if v.status != status:
+            raise EngineError(
+                f"the {self.engine} engine decided {status} for {rule.id} on {entity.ref} in {facts.source}, "
+                f"the interpreter {v.status}: no result rather than a wrong one"
+            )
+        if entity.implicit:
+            v = attrs.evolve(v, implicit_section=entity.section)
+        return self.finding(rule, entity, facts, v)
 
     def finding(self, rule: Rule, entity: Entity, facts: Facts, v: Verdict) -> Finding:
         status = v.status
@@ -258,8 +292,6 @@ class Evaluator:
     @staticmethod
     def condition_text(when: Outcome, lang: str) -> str:
         """What made the rule apply: the tests of ``when`` that held, with values."""
-        from .conditions import OP_WORDS
-
         parts = []
         for label, value in when.matched:
             shown = str(value).lower() if isinstance(value, bool) else str(value)
@@ -267,7 +299,7 @@ class Evaluator:
         for comp in when.comparisons:
             if comp.truth and comp.observed is not None:
                 val, unit = _display(comp, comp.observed)
-                parts.append(f"{comp.field} {_shown(val, unit)} ({OP_WORDS[comp.op][0 if lang == 'zh' else 1]} "
+                parts.append(f"{comp.field} {_shown(val, unit)} ({OPERATORS[comp.op].words(lang)} "
                              f"{format_limit(comp.limit)})")
         return ("；" if lang == "zh" else "; ").join(parts)
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from collections.abc import Sequence as _SequenceABC
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
 from .errors import Problem
+from .status import STATUS_ORDER
 
-__all__ = ["Finding", "RecordReport", "Report", "STATUS_ORDER", "render_json", "render_table"]
+__all__ = ["Finding", "LazyFindings", "RecordReport", "Report", "STATUS_ORDER", "render_json", "render_table"]
 
-#: Order of statuses in output: most serious first.
-STATUS_ORDER = ("violation", "indeterminate", "pending", "exempt", "compliant", "not_applicable")
 SUMMARY_KEYS = ("violation", "compliant", "indeterminate", "pending", "exempt")
 
 
@@ -78,6 +78,61 @@ class Finding:
         return out
 
 
+class LazyFindings(_SequenceABC):
+    """A record's findings, in report order, built on first read.
+
+    The engine's hot path yields (rule, entity, status); messages, observed
+    and limit values, notes and citations are built by ``build`` only when a
+    finding is read, rendered or serialised. Statuses are available without
+    building anything (:attr:`statuses`). Compares equal to the tuple of its
+    findings; pickles as that tuple.
+    """
+
+    __slots__ = ("_entries", "_build", "_items")
+
+    def __init__(self, entries: Sequence[Tuple[Any, Any, str]], build: Callable[[Tuple[Any, Any, str]], "Finding"]):
+        self._entries = entries
+        self._build = build
+        self._items: Optional[Tuple["Finding", ...]] = None
+
+    @property
+    def statuses(self) -> Iterator[str]:
+        return (entry[2] for entry in self._entries)
+
+    def _all(self) -> Tuple["Finding", ...]:
+        if self._items is None:
+            self._items = tuple(self._build(entry) for entry in self._entries)
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (LazyFindings, tuple)):
+            return self._all() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def __reduce__(self):
+        return (tuple, (self._all(),))
+
+
+def _statuses(findings) -> Iterator[str]:
+    if isinstance(findings, LazyFindings):
+        return findings.statuses
+    return (f.status for f in findings)
+
+
 @attrs.frozen
 class RecordReport:
     """The findings for one facility record."""
@@ -85,21 +140,21 @@ class RecordReport:
     source: str
     facility: Mapping[str, Any]
     as_of: str
-    findings: Tuple[Finding, ...]
+    findings: Sequence[Finding]  # a tuple, or LazyFindings (built when read)
     warnings: Tuple[Problem, ...] = ()
     alert: str = "none"
 
     @property
     def summary(self) -> Dict[str, int]:
         counts = {k: 0 for k in SUMMARY_KEYS}
-        for f in self.findings:
-            if f.status in counts:
-                counts[f.status] += 1
+        for status in _statuses(self.findings):
+            if status in counts:
+                counts[status] += 1
         return counts
 
     @property
     def has_violations(self) -> bool:
-        return any(f.status == "violation" for f in self.findings)
+        return any(status == "violation" for status in _statuses(self.findings))
 
     def to_dict(self) -> Dict[str, Any]:
         out = {

@@ -1,0 +1,335 @@
+"""Rule kernels: each entity kind's rules, generated into one Python function.
+
+The compiled condition tree (:mod:`compliance.conditions`) is the one source
+of a rule's meaning. The interpreter walks it and explains; this module walks
+it once per ruleset selection and *generates* Python source that computes
+only what the hot path needs -- (rule, entity, status) -- with no explanation
+objects, no attribute look-ups on condition nodes and no per-pair function
+calls but the status decision (:func:`compliance.status.decide`, the same
+function the interpreter uses). The primitive meanings come from
+:mod:`compliance.operators` (the operator table, :func:`stage_truth`,
+:func:`correct_oxygen`), so a kernel cannot drift from the interpreter; the
+differential test (``tests/test_differential.py``) holds kernel,
+interpreter and durable_rules equal.
+
+Generated code is meant to be read and debugged, as attrs and
+fastjsonschema do it:
+
+* one function per entity kind, one commented block per rule, with the
+  rule id and the condition in words;
+* every value a rule supplies (limits, member values, dates) reaches the
+  code through the function's globals (``L0``, ``L1`` ...), never as pasted
+  text, so no string in a ruleset can become code; field names, which the
+  record format defines, appear as string literals (``repr``);
+* the source is registered in :mod:`linecache` under a unique file name, so
+  tracebacks, ``pdb`` and ``inspect.getsource`` show it;
+  ``compliance kernel --dump`` prints it.
+
+A kernel function has the signature ``(e, f, c, act, as_of, implicit,
+show_all, out)``: the entity's, the facility's and the context's normalised
+values (dicts), the activity of each of the kind's rules for this record
+(0 outside the record's region, 1 in its region but not in force at the
+date, 2 active: :meth:`KernelProgram.activity`), the date, whether the entity
+is a single-mapping section the record lacks, whether not_applicable
+statuses are wanted, and the list it appends ``(rule index, status)`` to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import linecache
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+from .conditions import All, AnyOf, Compare, Cond, FieldRef, Includes, Known, Member, Not
+from .operators import OPERATORS, correct_oxygen, stage_truth
+from .status import NOT_APPLICABLE, decide
+
+__all__ = ["KernelProgram", "generate_section", "KernelMatcher"]
+
+_SCOPE_VAR = {"entity": "e", "facility": "f", "context": "c"}
+_serial = itertools.count()
+
+
+class _Writer:
+    """Source lines with indentation, constants and fresh names."""
+
+    def __init__(self) -> None:
+        self.lines: List[str] = []
+        self.globals: Dict[str, Any] = {}
+        self._const_ids: Dict[Tuple[type, Any], str] = {}
+        self._tmp = itertools.count()
+
+    def emit(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+    def const(self, value: Any) -> str:
+        """A global name holding ``value`` (equal constants share one name)."""
+        # the element types too: (True,) and (1,) are equal but not the same constant
+        inner = tuple(type(x) for x in value) if isinstance(value, (tuple, frozenset)) else None
+        key: Any = (type(value), inner, value)
+        name = self._const_ids.get(key)
+        if name is None:
+            name = self._const_ids[key] = f"L{len(self._const_ids)}"
+            self.globals[name] = value
+        return name
+
+    def tmp(self, prefix: str = "t") -> str:
+        return f"{prefix}{next(self._tmp)}"
+
+
+def _comment(text: str) -> str:
+    """Text safe to put after ``#``: repr-escaped, never a line break."""
+    return repr(text)[1:-1]
+
+
+class _RuleGen:
+    """Generates the code of one rule's conditions (reads cached per rule)."""
+
+    def __init__(self, w: _Writer):
+        self.w = w
+        self.reads: Dict[Tuple[str, str, Optional[float]], str] = {}
+
+    def prepare(self, conds: Sequence[Optional[Cond]], indent: int) -> None:
+        """Read every field the rule's conditions use, once, before any test
+        (a read inside a short-circuited branch would leave it unset)."""
+        for cond in conds:
+            if cond is not None:
+                for ref in cond.refs():
+                    self._load(ref, indent)
+
+    def read(self, ref: FieldRef, indent: int) -> str:
+        """The local holding the field's value (see :meth:`prepare`)."""
+        return self.reads[(ref.scope, ref.name, ref.oxygen_reference)]
+
+    def _load(self, ref: FieldRef, indent: int) -> None:
+        """Emit the read of one field (oxygen-corrected where the reference
+        asks for it), once per rule."""
+        key = (ref.scope, ref.name, ref.oxygen_reference)
+        if key in self.reads:
+            return
+        var = self.reads[key] = self.w.tmp("v")
+        scope = _SCOPE_VAR[ref.scope]
+        if ref.oxygen_reference is None:
+            self.w.emit(indent, f"{var} = {scope}.get({ref.name!r})")
+        else:
+            o2 = self.w.tmp("o")
+            self.w.emit(indent, f"{var} = {scope}.get({ref.name!r})")
+            self.w.emit(indent, f"{o2} = {scope}.get({ref.o2_name!r})")
+            ref_name = self.w.const(ref.oxygen_reference)
+            self.w.emit(indent, f"{var} = None if {var} is None or {o2} is None "
+                                f"else correct_oxygen({var}, {o2}, {ref_name})")
+
+    def cond(self, c: Cond, indent: int) -> str:
+        """Emit code computing ``c``'s three-valued truth; return its local."""
+        method = getattr(self, "gen_" + type(c).__name__, None)
+        if method is None:
+            raise TypeError(f"no kernel generator for condition node {type(c).__name__}")
+        return method(c, indent)
+
+    # -- one generator per node kind -----------------------------------------
+
+    def gen_Compare(self, c: Compare, indent: int) -> str:
+        v = self.read(c.ref, indent)
+        t = self.w.tmp()
+        limit = self.w.const(c.limit.value)
+        self.w.emit(indent, f"# {_comment(c.describe('en'))}")
+        if c.ref.spec.type == "stage":
+            op = self.w.const(c.op)
+            self.w.emit(indent, f"{t} = None if {v} is None else stage_truth({op}, {v}.lo, {v}.hi, {limit})")
+        else:
+            self.w.emit(indent, f"{t} = None if {v} is None else {v} {OPERATORS[c.op].python} {limit}")
+        return t
+
+    def gen_Member(self, c: Member, indent: int) -> str:
+        v = self.read(c.ref, indent)
+        t = self.w.tmp()
+        values = self.w.const(tuple(c.values))
+        self.w.emit(indent, f"# {_comment(c.describe('en'))}")
+        self.w.emit(indent, f"{t} = None if {v} is None else {v} in {values}")
+        return t
+
+    def gen_Includes(self, c: Includes, indent: int) -> str:
+        v = self.read(c.ref, indent)
+        t = self.w.tmp()
+        values = self.w.const(frozenset(c.values))
+        self.w.emit(indent, f"# {_comment(c.describe('en'))} ({c.mode})")
+        test = f"not {values}.isdisjoint({v})" if c.mode == "any" else f"{values}.issubset({v})"
+        self.w.emit(indent, f"{t} = None if {v} is None else {test}")
+        return t
+
+    def gen_Known(self, c: Known, indent: int) -> str:
+        v = self.read(c.ref, indent)
+        t = self.w.tmp()
+        self.w.emit(indent, f"{t} = {v} is {'not ' if c.want else ''}None")
+        return t
+
+    def gen_Not(self, c: Not, indent: int) -> str:
+        inner = self.cond(c.child, indent)
+        t = self.w.tmp()
+        self.w.emit(indent, f"{t} = None if {inner} is None else not {inner}")
+        return t
+
+    def _junction(self, children: Sequence[Cond], indent: int, decisive: bool) -> str:
+        """all (decisive False) / any (decisive True): stop at the first
+        decisive child; otherwise unknown if any child is unknown."""
+        t = self.w.tmp()
+        self.w.emit(indent, f"{t} = {not decisive}")
+        self.w.emit(indent, "while True:")
+        for child in children:
+            x = self.cond(child, indent + 1)
+            self.w.emit(indent + 1, f"if {x} is {decisive}:")
+            self.w.emit(indent + 2, f"{t} = {decisive}")
+            self.w.emit(indent + 2, "break")
+            self.w.emit(indent + 1, f"if {x} is None:")
+            self.w.emit(indent + 2, f"{t} = None")
+        self.w.emit(indent + 1, "break")
+        return t
+
+    def gen_All(self, c: All, indent: int) -> str:
+        return self._junction(c.children, indent, False)
+
+    def gen_AnyOf(self, c: AnyOf, indent: int) -> str:
+        return self._junction(c.children, indent, True)
+
+
+def generate_section(section: str, rules: Sequence[Tuple[int, Any]]) -> Tuple[str, Dict[str, Any], str]:
+    """Source, globals and function name of the kernel for ``section``.
+
+    ``rules``: (program index, compiled rule) of every rule on this kind.
+    """
+    w = _Writer()
+    name = "kernel_" + "".join(ch if ch.isalnum() else "_" for ch in section)
+    w.emit(0, f"def {name}(e, f, c, act, as_of, implicit, show_all, out):")
+    w.emit(1, f'"""Every rule on {section!r}: appends (rule index, status)."""')
+    if not rules:
+        w.emit(1, "return")
+    for pos, (index, rule) in enumerate(rules):
+        g = _RuleGen(w)
+        w.emit(1, f"# -- rule {index}: {_comment(rule.id)}")
+        w.emit(1, f"s = act[{pos}]")
+        w.emit(1, "if s == 2:")
+        g.prepare((rule.when, rule.require, rule.unless.condition if rule.unless else None), 2)
+        if rule.when is not None:
+            wt = g.cond(rule.when, 2)
+            # a section the record lacks is judged only where `when` holds
+            w.emit(2, f"if {wt} is False or (implicit and {wt} is not True):")
+        else:
+            wt = "True"
+            w.emit(2, "if implicit:")
+        w.emit(3, "if show_all:")
+        w.emit(4, f"out.append(({index}, NA))")
+        w.emit(2, "else:")
+        rt = g.cond(rule.require, 3)
+        if rule.unless is not None:
+            ut = w.tmp("u")
+            w.emit(3, f"if {rt} is True:")
+            w.emit(4, f"{ut} = False")
+            w.emit(3, "else:")
+            x = g.cond(rule.unless.condition, 4)
+            w.emit(4, f"{ut} = {x}")
+        else:
+            ut = "False"
+        eff = w.const(rule.effective_from)
+        deadline = w.const(rule.deadline)
+        w.emit(3, f"st = decide({wt}, {rt}, {ut}, as_of, {eff}, {deadline})")
+        w.emit(3, "if show_all or st is not NA:")
+        w.emit(4, f"out.append(({index}, st))")
+        w.emit(1, "elif s == 1 and show_all:")
+        w.emit(2, f"out.append(({index}, NA))")
+    w.globals.update(NA=NOT_APPLICABLE, decide=decide, stage_truth=stage_truth, correct_oxygen=correct_oxygen)
+    return "\n".join(w.lines) + "\n", w.globals, name
+
+
+def _compile(source: str, namespace: Dict[str, Any], name: str, label: str) -> Callable:
+    digest = hashlib.sha256(source.encode()).hexdigest()[:12]
+    filename = f"<compliance-kernel {label} {digest}-{next(_serial)}>"
+    code = compile(source, filename, "exec")
+    exec(code, namespace)  # our own generated source: values come in through `namespace`
+    # make tracebacks, pdb and inspect.getsource show the generated code
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return namespace[name]
+
+
+class KernelProgram:
+    """The kernels of a :class:`~compliance.engine.Program`, generated and
+    compiled on first use of each entity kind."""
+
+    def __init__(self, program: Any) -> None:
+        self.program = program
+        self._fns: Dict[str, Callable] = {}
+        self._sources: Dict[str, str] = {}
+        self._activity: Dict[Tuple[dt.date, str], Dict[str, Tuple[int, ...]]] = {}
+
+    def source(self, section: str) -> str:
+        """The generated source of ``section``'s kernel."""
+        self.function(section)
+        return self._sources[section]
+
+    def sections(self) -> List[str]:
+        return sorted(self.program.by_section)
+
+    def function(self, section: str) -> Callable:
+        fn = self._fns.get(section)
+        if fn is None:
+            idx = self.program.by_section.get(section, ())
+            src, namespace, name = generate_section(section, [(i, self.program.rules[i]) for i in idx])
+            fn = _compile(src, namespace, name, section)
+            self._sources[section] = src
+            self._fns[section] = fn
+        return fn
+
+    def activity(self, as_of: dt.date, region) -> Dict[str, Tuple[int, ...]]:
+        """Per entity kind, per rule: 0 outside ``region``, 1 in it but not
+        in force at ``as_of``, 2 active (cached per date and region)."""
+        key = (as_of, region.code)
+        found = self._activity.get(key)
+        if found is None:
+            if len(self._activity) > 4096:
+                self._activity.clear()
+            chain = region.chain
+            rules, jur = self.program.rules, self.program.jurisdictions
+            found = {
+                section: tuple(
+                    (2 if rules[i].in_force(as_of) else 1) if jur[i] in chain else 0 for i in idx
+                )
+                for section, idx in self.program.by_section.items()
+            }
+            self._activity[key] = found
+        return found
+
+    def statuses(self, facts, show_all: bool = False) -> List[Tuple[int, Any, str]]:
+        """(rule index, entity, status) of every pair that is not
+        not_applicable (all pairs in the region with ``show_all``)."""
+        act = self.activity(facts.as_of, facts.region)
+        f = facts.facility.values
+        c = facts.context
+        as_of = facts.as_of
+        out: List[Tuple[int, Any, str]] = []
+        buf: List[Tuple[int, str]] = []
+        fns = self._fns
+        for entity in facts.all_entities():
+            section = entity.section
+            a = act.get(section)
+            if a is None:
+                continue
+            fn = fns.get(section) or self.function(section)
+            fn(entity.values, f, c, a, as_of, entity.implicit, show_all, buf)
+            if buf:
+                out.extend((i, entity, st) for i, st in buf)
+                buf.clear()
+        return out
+
+
+class KernelMatcher:
+    """The kernel as a matcher: selects and decides in one pass."""
+
+    name = "kernel"
+
+    def __init__(self, program: Any) -> None:
+        self.program = program
+        self.kernels = KernelProgram(program)
+
+    def statuses(self, facts, show_all: bool = False):
+        return self.kernels.statuses(facts, show_all)

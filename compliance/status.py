@@ -1,0 +1,78 @@
+"""The one status decision: a rule's verdict on one entity, as of a date.
+
+``docs/semantics.md`` states it in words; :func:`decide` is the only code
+that takes it. The interpreter (:func:`compliance.evaluate.verdict`) and the
+generated kernels (:mod:`compliance.kernel`) both call it with the
+three-valued truths of ``when``, ``require`` and ``unless``:
+
+1. ``when`` false                                         -> not_applicable
+2. ``when`` unknown                                       -> indeterminate
+3. ``require`` true                                       -> compliant
+4. the exemption (``unless``) holds                       -> exempt
+5. ``require`` unknown, or false with the exemption
+   unknown                                                -> indeterminate
+6. ``require`` false, before ``effective_from`` or on/before
+   ``deadline``                                           -> pending
+7. otherwise                                              -> violation
+
+Whether the rule exists at the date (issued, not ended by ``until``) and
+applies in the record's region is decided before (see
+:meth:`compliance.kernel.Program.activity`); a rule that does not exist is
+``not_applicable``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+__all__ = [
+    "VIOLATION", "COMPLIANT", "INDETERMINATE", "PENDING", "EXEMPT", "NOT_APPLICABLE",
+    "STATUSES", "STATUS_ORDER", "decide", "applies_to_implicit",
+]
+
+VIOLATION = "violation"
+COMPLIANT = "compliant"
+INDETERMINATE = "indeterminate"
+PENDING = "pending"
+EXEMPT = "exempt"
+NOT_APPLICABLE = "not_applicable"
+
+#: every status, in the order a rule's ``tests[].expect`` documents them
+STATUSES = (VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APPLICABLE)
+#: order of statuses in output: most serious first
+STATUS_ORDER = (VIOLATION, INDETERMINATE, PENDING, EXEMPT, COMPLIANT, NOT_APPLICABLE)
+
+
+def applies_to_implicit(has_when: bool, when: Optional[bool]) -> bool:
+    """Whether a rule is judged on a single-mapping section the record lacks
+    (e.g. no ``ldar``): only where its ``when`` positively holds on other
+    data, so absent sections do not flood a report."""
+    return has_when and when is True
+
+
+def decide(
+    when: Optional[bool],
+    require: Optional[bool],
+    unless: Optional[bool],
+    as_of: dt.date,
+    effective_from: Optional[dt.date],
+    deadline: Optional[dt.date],
+) -> str:
+    """The status from three-valued truths (``unless`` False when the rule
+    has no exemption; it is only read when ``require`` is not true)."""
+    if when is False:
+        return NOT_APPLICABLE
+    if when is None:
+        return INDETERMINATE
+    if require is True:
+        return COMPLIANT
+    if unless is True:
+        return EXEMPT
+    if require is None or unless is None:
+        return INDETERMINATE
+    if effective_from is not None and as_of < effective_from:
+        return PENDING
+    if deadline is not None and as_of <= deadline:
+        return PENDING
+    return VIOLATION
