@@ -11,8 +11,9 @@ import attrs
 
 from .errors import InputError, Problem, UsageError
 from .evaluate import Evaluator
-from .normalise import normalise
-from .record import load_record
+from ._yaml import Document, load_document
+from .normalise import normalise, normalise_fast
+from .record import record_from_document
 from .report import RecordReport, Report
 from .ruleset import Ruleset, bundled_paths, load_rulesets as _load_rulesets
 
@@ -94,9 +95,21 @@ def _date(value: Union[None, str, dt.date]) -> Optional[dt.date]:
         raise UsageError(f"as_of: bad date {value!r}; expected YYYY-MM-DD") from None
 
 
+def _facts(record: RecordInput, as_of, alert):
+    """Load and normalise: the fast path for clean records, the validating
+    path (every error and warning, with locations) for anything else."""
+    if isinstance(record, Mapping):
+        doc = Document("<record>", dict(record), {})
+    else:
+        doc = load_document(os.fspath(record))
+    facts = normalise_fast(doc, as_of=as_of, alert=alert)
+    if facts is None:
+        facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)
+    return facts
+
+
 def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> RecordReport:
-    rec = load_record(record)
-    facts = normalise(rec, as_of=as_of, alert=alert)
+    facts = _facts(record, as_of, alert)
     findings = ev.lazy_findings(facts, show_all=show_all)
     fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
            "status": facts.facility.values.get("status", "operating")}

@@ -40,13 +40,13 @@ import datetime as dt
 import hashlib
 import itertools
 import linecache
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .conditions import All, AnyOf, Compare, Cond, FieldRef, Includes, Known, Member, Not
 from .operators import OPERATORS, correct_oxygen, stage_truth
 from .status import NOT_APPLICABLE, decide
 
-__all__ = ["KernelProgram", "generate_section", "KernelMatcher"]
+__all__ = ["KernelProgram", "generate_section", "condition_function", "KernelMatcher"]
 
 _SCOPE_VAR = {"entity": "e", "facility": "f", "context": "c"}
 _serial = itertools.count()
@@ -240,6 +240,20 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]]) -> Tuple[st
         w.emit(2, f"out.append(({index}, NA))")
     w.globals.update(NA=NOT_APPLICABLE, decide=decide, stage_truth=stage_truth, correct_oxygen=correct_oxygen)
     return "\n".join(w.lines) + "\n", w.globals, name
+
+
+def condition_function(cond: Cond) -> Callable[[Mapping, Mapping, Mapping], Optional[bool]]:
+    """One condition generated alone: ``fn(e, f, c)`` -> its three-valued
+    truth, by the same generator as the kernels (for the differential test
+    and for reading what a condition becomes)."""
+    w = _Writer()
+    w.emit(0, "def condition(e, f, c):")
+    g = _RuleGen(w)
+    g.prepare((cond,), 1)
+    t = g.cond(cond, 1)
+    w.emit(1, f"return {t}")
+    w.globals.update(stage_truth=stage_truth, correct_oxygen=correct_oxygen)
+    return _compile("\n".join(w.lines) + "\n", w.globals, "condition", "condition")
 
 
 def _compile(source: str, namespace: Dict[str, Any], name: str, label: str) -> Callable:

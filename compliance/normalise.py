@@ -287,3 +287,296 @@ def normalise(
 ) -> Facts:
     """Type every value of ``record``; ``as_of``/``alert`` override the record's context."""
     return _Normaliser(record).run(as_of, alert, today)
+
+
+# ------------------------------------------------------------ the fast path
+#
+# Most records in a batch are clean: every key known, every value of its
+# field's type, no unit the field has not seen before. For those, the
+# structural check of record.py and the typing above collapse into one pass
+# over the data with a coercer per field (parsed quantities, stages and
+# regions cached by the text written). Anything unusual -- an unknown key, a
+# value of another type, a quantity that does not parse or is out of range,
+# an open-vocabulary value, a duplicate id, a null section -- makes the fast
+# path give up (``None``) and the record goes through the validating path,
+# so every error and warning is the validating path's by construction
+# (tests/test_fast_normalise.py holds the two equal on the bad-input corpus
+# and on generated records).
+
+
+class _GiveUp(Exception):
+    """The fast path does not handle this input: use the validating path."""
+
+
+def _coercer(spec: FieldSpec):
+    """A function raw -> typed value for ``spec`` that raises _GiveUp on
+    anything the validating path would treat specially."""
+    t = spec.type
+    vocab = vocabulary()
+    if t == "quantity":
+        cache: Dict[str, Tuple[float, Parsed]] = {}
+
+        def quantity(raw):
+            hit = cache.get(raw) if type(raw) is str else None
+            if hit is None:
+                if type(raw) is not str:
+                    raise _GiveUp
+                try:
+                    hit = parse_quantity(raw, spec.unit or "", spec.context)
+                    _Normaliser.check_range(spec, hit[0], hit[1])
+                except UnitProblem:
+                    raise _GiveUp from None
+                if len(cache) < 4096:
+                    cache[raw] = hit
+            return hit
+
+        return quantity
+    if t == "bool":
+        def boolean(raw):
+            if raw is True or raw is False:
+                return raw
+            raise _GiveUp
+        return boolean
+    if t == "string":
+        def string(raw):
+            if type(raw) is str:
+                return raw
+            raise _GiveUp
+        return string
+    if t == "enum":
+        values = spec.values
+
+        def enum(raw):
+            if type(raw) is str and raw in values:
+                return raw
+            raise _GiveUp
+        return enum
+    if t == "enum_list":
+        values = spec.values
+
+        def enum_list(raw):
+            if type(raw) is list:
+                for item in raw:
+                    if type(item) is not str or item not in values:
+                        raise _GiveUp
+                return frozenset(raw)
+            raise _GiveUp
+        return enum_list
+    if t in ("date", "date_or_false"):
+        never_ok = t == "date_or_false"
+
+        def date(raw):
+            if type(raw) is dt.date:
+                return raw
+            if never_ok and raw is False:
+                return NEVER
+            raise _GiveUp
+        return date
+    if t == "integer":
+        lo, hi = spec.min, spec.max
+
+        def integer(raw):
+            if type(raw) is int and (lo is None or raw >= lo) and (hi is None or raw <= hi):
+                return raw
+            raise _GiveUp
+        return integer
+    if t == "coverage":
+        shares: Dict[str, float] = {}
+
+        def coverage(raw):
+            if raw is True:
+                return 1.0
+            if raw is False:
+                return 0.0
+            if type(raw) is str:
+                hit = shares.get(raw)
+                if hit is None:
+                    try:
+                        hit = _Normaliser.coverage(raw)
+                    except UnitProblem:
+                        raise _GiveUp from None
+                    if len(shares) < 4096:
+                        shares[raw] = hit
+                return hit
+            if type(raw) in (int, float) and 0 <= raw <= 1:
+                return float(raw)
+            raise _GiveUp
+        return coverage
+    if t == "stage":
+        scheme = spec.scheme or "onroad"
+        stages: Dict[Any, Any] = {}
+
+        def stage(raw):
+            if type(raw) not in (str, int):
+                raise _GiveUp
+            hit = stages.get(raw)
+            if hit is None:
+                hit = vocab.stage(scheme, raw)
+                if hit is None:
+                    raise _GiveUp
+                if len(stages) < 4096:
+                    stages[raw] = hit
+            return hit
+        return stage
+    if t == "region":
+        def region(raw):
+            if type(raw) not in (str, int):
+                raise _GiveUp
+            found = vocab.region(raw)
+            if found is None:
+                raise _GiveUp
+            return found.code
+        return region
+    raise _GiveUp  # pragma: no cover - vocabulary types are checked at load
+
+
+class _FastSection:
+    """Coercers for one section: top-level key -> (dotted name, coercer, is_quantity)
+    and, for mapping fields, key -> nested table."""
+
+    def __init__(self, fields: Mapping[str, FieldSpec], defaults):
+        self.table: Dict[str, Any] = {}
+        for key, spec in fields.items():
+            if spec.type == "mapping":
+                self.table[key] = (spec.name, _FastSection(spec.fields, ()), "mapping")
+            else:
+                self.table[key] = (spec.name, _coercer(spec), spec.type == "quantity")
+        self.defaults = defaults
+
+    def fill(self, raw: Mapping, values: Dict[str, Any], written: Dict[str, Parsed]) -> None:
+        table = self.table
+        for key, value in raw.items():
+            entry = table.get(key)
+            if entry is None:
+                raise _GiveUp  # unknown field: the loader warns about it
+            if value is None:
+                continue  # written but empty: unknown
+            name, coerce, kind = entry
+            if kind == "mapping":
+                if type(value) is not dict:
+                    raise _GiveUp
+                coerce.fill(value, values, written)
+            elif kind is True:
+                mag, parsed = coerce(value)
+                values[name] = mag
+                written[name] = parsed
+            else:
+                values[name] = coerce(value)
+
+
+class _Fast:
+    def __init__(self) -> None:
+        vocab = vocabulary()
+        self.vocab = vocab
+        self.sections = {name: _FastSection(spec.fields, spec.defaults) for name, spec in vocab.sections.items()}
+        self.context = _FastSection(vocab.context_fields, ())
+        self.context_defaults = tuple((k, s.default) for k, s in vocab.context_fields.items() if s.default is not None)
+        self.allowed = {"schema", "context", *vocab.sections}
+        self.kinds = {name: spec.kind for name, spec in vocab.sections.items()}
+        self.implicit_sections = tuple(
+            name for name, spec in vocab.sections.items() if spec.kind == "single" and name != "facility"
+        )
+
+    def entity(self, doc, section: str, eid: str, raw: Mapping, path) -> Entity:
+        table = self.sections[section]
+        values: Dict[str, Any] = {}
+        written: Dict[str, Parsed] = {}
+        table.fill(raw, values, written)
+        defaulted = []
+        for name, default in table.defaults:
+            if name not in values and not (name in raw if "." not in name else _written(raw, name)):
+                values[name] = default
+                defaulted.append(name)
+        return Entity(section, eid, values, written, frozenset(defaulted), doc.where(path)[0])
+
+    def facts(self, doc, as_of, alert, today) -> Facts:
+        data = doc.data
+        if type(data) is not dict:
+            raise _GiveUp
+        allowed = self.allowed
+        for key in data:
+            if key not in allowed:
+                raise _GiveUp
+        vocab = self.vocab
+        if "schema" in data and data["schema"] != vocab.schema_id:
+            raise _GiveUp
+        context = data.get("context")
+        ctx: Dict[str, Any] = {}
+        if context is not None:
+            if type(context) is not dict:
+                raise _GiveUp
+            self.context.fill(context, ctx, {})
+        for key, default in self.context_defaults:
+            if key not in ctx and (context is None or key not in context):
+                ctx[key] = default
+        if as_of is not None:
+            ctx["as_of"] = as_of
+        if alert is not None:
+            if alert not in vocab.context_fields["alert"].values:
+                raise _GiveUp
+            ctx["alert"] = alert
+        if "as_of" not in ctx:
+            ctx["as_of"] = today or dt.date.today()
+        fac = data.get("facility")
+        if type(fac) is not dict:
+            raise _GiveUp
+        fid = fac.get("id")
+        if type(fid) is not str or not fid.strip():
+            raise _GiveUp
+        facility = self.entity(doc, "facility", fid, fac, ("facility",))
+        entities: List[Entity] = []
+        present = set()
+        for name, kind in self.kinds.items():
+            if name == "facility" or name not in data:
+                continue
+            raw = data[name]
+            if raw is None:
+                continue
+            if kind == "single":
+                if type(raw) is not dict:
+                    raise _GiveUp
+                entities.append(self.entity(doc, name, fid, raw, (name,)))
+                present.add(name)
+                continue
+            if type(raw) is not list:
+                raise _GiveUp
+            seen = set()
+            for i, item in enumerate(raw):
+                if type(item) is not dict:
+                    raise _GiveUp
+                eid = item.get("id")
+                if type(eid) is not str or not eid.strip() or eid in seen:
+                    raise _GiveUp
+                seen.add(eid)
+                entities.append(self.entity(doc, name, eid, item, (name, i)))
+                present.add(name)
+        for name in self.implicit_sections:
+            if name not in present:
+                entities.append(Entity(name, facility.id, {}, {}, frozenset(), facility.line, implicit=True))
+        region_code = facility.values.get("region")
+        if region_code is None:
+            raise _GiveUp
+        return Facts(doc.source, ctx["as_of"], ctx["alert"], vocab.regions[region_code], facility,
+                     tuple(entities), ctx, (), facility.values.get("name"))
+
+
+_FAST: List[_Fast] = []
+
+
+def normalise_fast(
+    doc,
+    *,
+    as_of: Optional[dt.date] = None,
+    alert: Optional[str] = None,
+    today: Optional[dt.date] = None,
+) -> Optional[Facts]:
+    """The :class:`Facts` of a loaded document (a :class:`~compliance._yaml.Document`)
+    when it is clean, else ``None`` (then load and normalise it the
+    validating way: :func:`~compliance.record.record_from_document` and
+    :func:`normalise`). Equal to what the validating path gives, by test."""
+    if not _FAST:
+        _FAST.append(_Fast())
+    try:
+        return _FAST[0].facts(doc, as_of, alert, today)
+    except _GiveUp:
+        return None
