@@ -49,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--as-of", type=_date, metavar="DATE", help="judge at this date (overrides context.as_of)")
     c.add_argument("--alert", choices=("none", "yellow", "orange", "red"), help="alert level in force")
     c.add_argument("--show-all", action="store_true", help="also list not_applicable findings")
-    c.add_argument("--engine", choices=("auto", "durable", "direct"), default=None)
-    common(c)
+    c.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None,
+                   help="auto (the generated kernel), kernel, direct (the interpreter) or durable (durable_rules)")
+    common(c, fmt=("table", "json", "jsonl"))
 
     r = sub.add_parser("rules", help="list the rules in force")
     r.add_argument("--region", metavar="CODE", help="only rules applying in this region (code or name)")
@@ -64,27 +65,54 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check records and rulesets without evaluating")
     v.add_argument("files", nargs="+", metavar="FILE", help="facility records, ruleset files or folders")
 
+    k = sub.add_parser("kernel", help="print the Python generated from the rules (one function per entity kind)")
+    k.add_argument("--dump", action="store_true", help="print the generated source (the default)")
+    k.add_argument("--section", action="append", metavar="KIND", help="only this entity kind (repeatable)")
+    k.add_argument("--ruleset", action="append", metavar="ID_OR_PATH",
+                   help="bundled ruleset id, ruleset file or folder (repeatable; default: all bundled)")
+
     t = sub.add_parser("test", help="run the test cases embedded in rulesets")
     t.add_argument("selection", nargs="*", metavar="RULESET", help="ruleset ids or files (default: all bundled)")
-    t.add_argument("--engine", choices=("auto", "durable", "direct"), default=None)
+    t.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None)
     t.add_argument("-v", "--verbose", action="store_true", help="list every case")
     return p
 
 
 def _cmd_check(args, out) -> int:
-    from .api import check_many
-    from .report import render_table
+    """Streams: each record's report is written as soon as it is checked
+    (one write per record), so memory stays flat over any number of files."""
+    from .api import Failure, iter_check, evaluator, _ruleset_refs
+    from .report import Report, StreamWriter, render_table
 
-    report = check_many(args.files, as_of=args.as_of, alert=args.alert, rulesets=args.ruleset,
-                        engine=args.engine, show_all=args.show_all)
-    if args.format == "json":  # streamed: a large report is never one string
-        json.dump(report.to_dict(), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+    ev = evaluator(args.ruleset, args.engine)
+    results = iter_check(args.files, as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
+                         engine=args.engine, show_all=args.show_all)
+    refs = _ruleset_refs(ev.rulesets)
+    if args.format in ("json", "jsonl"):
+        as_of = args.as_of.isoformat() if args.as_of else None
+        writer = StreamWriter(out, args.format, refs, as_of, known_as_of=bool(args.as_of) or len(args.files) == 1)
+        for item in results:
+            if isinstance(item, Failure):
+                writer.failure(item.source, item.problems)
+            else:
+                if as_of is None and len(args.files) == 1:
+                    writer.as_of = item.as_of  # one record: the document's date is its date
+                writer.record(item)
+        writer.close()
+        errors, violations = writer.errors, writer.violations
     else:
-        out.write(render_table(report, lang=args.lang))
-    for problem in report.errors:
+        errors, violations, first = [], False, True
+        for item in results:
+            if isinstance(item, Failure):
+                errors.extend(item.problems)
+                continue
+            text = render_table(Report(item.as_of, refs, (item,), (), ev.engine), lang=args.lang)
+            out.write(text if first else "\n" + text)
+            first = False
+            violations = violations or item.has_violations
+    for problem in errors:
         print(f"compliance: {problem}", file=sys.stderr)
-    return report.exit_code
+    return 2 if errors else 1 if violations else 0
 
 
 def _describe(cond, lang):
@@ -238,6 +266,24 @@ def _cmd_test(args, out) -> int:
     return 1 if failed else 0
 
 
+def _cmd_kernel(args, out) -> int:
+    from .api import evaluator
+    from .kernel import KernelProgram
+    from .record import suggest
+
+    ev = evaluator(args.ruleset, "kernel")
+    kernels = ev.matcher.kernels if isinstance(getattr(ev.matcher, "kernels", None), KernelProgram) \
+        else KernelProgram(ev.program)
+    sections = kernels.sections()
+    for name in args.section or ():
+        if name not in sections:
+            raise UsageError(f"no rule applies to {name!r}{suggest(name, sections)}; kinds with rules: {', '.join(sections)}")
+    for name in args.section or sections:
+        out.write(f"# ---- {name}: {len(ev.program.by_section[name])} rules\n")
+        out.write(kernels.source(name, constants=True) + "\n")
+    return 0
+
+
 def _cmd_validate(args, out) -> int:
     from .validate import validate_paths
 
@@ -261,7 +307,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
             parser.print_help(out)
             return 2
         handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
-                   "validate": _cmd_validate}[args.command]
+                   "validate": _cmd_validate, "kernel": _cmd_kernel}[args.command]
         return handler(args, out)
     except InputError as exc:
         for problem in exc.problems:

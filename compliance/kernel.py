@@ -276,10 +276,16 @@ class KernelProgram:
         self._sources: Dict[str, str] = {}
         self._activity: Dict[Tuple[dt.date, str], Dict[str, Tuple[int, ...]]] = {}
 
-    def source(self, section: str) -> str:
-        """The generated source of ``section``'s kernel."""
-        self.function(section)
-        return self._sources[section]
+    def source(self, section: str, constants: bool = False) -> str:
+        """The generated source of ``section``'s kernel (with ``constants``,
+        followed by the values its globals ``L0``, ``L1`` ... hold, as
+        comments)."""
+        fn = self.function(section)
+        src = self._sources[section]
+        if constants:
+            names = sorted((k for k in fn.__globals__ if k[:1] == "L" and k[1:].isdigit()), key=lambda k: int(k[1:]))
+            src += "".join(f"# {k} = {_comment(repr(fn.__globals__[k]))}\n" for k in names)
+        return src
 
     def sections(self) -> List[str]:
         return sorted(self.program.by_section)

@@ -364,12 +364,23 @@ def _coercer(spec: FieldSpec):
         return enum_list
     if t in ("date", "date_or_false"):
         never_ok = t == "date_or_false"
+        texts: Dict[str, dt.date] = {}
 
         def date(raw):
             if type(raw) is dt.date:
                 return raw
             if never_ok and raw is False:
                 return NEVER
+            if type(raw) is str:
+                hit = texts.get(raw)
+                if hit is None:
+                    try:
+                        hit = _Normaliser.date(raw)
+                    except UnitProblem:
+                        raise _GiveUp from None
+                    if len(texts) < 4096:
+                        texts[raw] = hit
+                return hit
             raise _GiveUp
         return date
     if t == "integer":
