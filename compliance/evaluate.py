@@ -197,6 +197,22 @@ class Evaluator:
                     out.append((i, entity, status))
         return out
 
+    def check_data(self, data: Mapping[str, Any], *, as_of: Optional[dt.date] = None, alert: Optional[str] = None,
+                   show_all: bool = False, source: str = "<record>") -> List[Tuple[int, Entity, str]]:
+        """Load, normalise and judge one in-memory record: its (rule index,
+        entity, status) -- the batch hot path for code that holds records as
+        dicts. Raises :class:`~compliance.errors.InputError` as
+        :func:`compliance.check` does."""
+        from ._yaml import Document
+        from .normalise import normalise, normalise_fast
+        from .record import record_from_document
+
+        doc = Document(source, dict(data), {})
+        facts = normalise_fast(doc, as_of=as_of, alert=alert)
+        if facts is None:
+            facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)
+        return self.statuses(facts, show_all)
+
     def sorted_entries(self, facts: Facts, show_all: bool = False) -> List[Tuple[Rule, Entity, str]]:
         """(rule, entity, status) in report order."""
         rules = self.program.rules

@@ -40,16 +40,18 @@ import datetime as dt
 import hashlib
 import itertools
 import linecache
+import re
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .conditions import All, AnyOf, Compare, Cond, FieldRef, Includes, Known, Member, Not
 from .operators import OPERATORS, correct_oxygen, stage_truth
-from .status import NOT_APPLICABLE, decide
+from .status import DECISION_NAMES, NOT_APPLICABLE, decision_source
 
 __all__ = ["KernelProgram", "generate_section", "condition_function", "KernelMatcher"]
 
 _SCOPE_VAR = {"entity": "e", "facility": "f", "context": "c"}
 _serial = itertools.count()
+_EMPTY: Mapping[str, Any] = {}
 
 
 class _Writer:
@@ -87,17 +89,19 @@ def _comment(text: str) -> str:
 class _RuleGen:
     """Generates the code of one rule's conditions (reads cached per rule)."""
 
-    def __init__(self, w: _Writer):
+    def __init__(self, w: _Writer, reads: Optional[Dict[Tuple[str, str, Optional[float]], str]] = None):
         self.w = w
-        self.reads: Dict[Tuple[str, str, Optional[float]], str] = {}
+        self.reads: Dict[Tuple[str, str, Optional[float]], str] = {} if reads is None else reads
 
-    def prepare(self, conds: Sequence[Optional[Cond]], indent: int) -> None:
-        """Read every field the rule's conditions use, once, before any test
-        (a read inside a short-circuited branch would leave it unset)."""
+    def prepare(self, conds: Sequence[Optional[Cond]], indent: int, plain_only: bool = False) -> None:
+        """Read every field the conditions use, once, before any test (a
+        read inside a short-circuited branch would leave it unset);
+        ``plain_only``: not the oxygen-corrected ones (computed per rule)."""
         for cond in conds:
             if cond is not None:
                 for ref in cond.refs():
-                    self._load(ref, indent)
+                    if not (plain_only and ref.oxygen_reference is not None):
+                        self._load(ref, indent)
 
     def read(self, ref: FieldRef, indent: int) -> str:
         """The local holding the field's value (see :meth:`prepare`)."""
@@ -198,15 +202,23 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]]) -> Tuple[st
     """Source, globals and function name of the kernel for ``section``.
 
     ``rules``: (program index, compiled rule) of every rule on this kind.
+    The fields the rules read are read once, at the top; each rule's block
+    tests its activity, its conditions, then decides (the lines come from
+    :func:`compliance.status.decision_source`) and appends
+    ``(rule index, ent, status)``.
     """
     w = _Writer()
     name = "kernel_" + "".join(ch if ch.isalnum() else "_" for ch in section)
-    w.emit(0, f"def {name}(e, f, c, act, as_of, implicit, show_all, out):")
-    w.emit(1, f'"""Every rule on {section!r}: appends (rule index, status)."""')
+    w.emit(0, f"def {name}(e, f, c, act, as_of, implicit, show_all, out, ent):")
+    w.emit(1, f'"""Every rule on {section!r}: appends (rule index, ent, status)."""')
+    shared: Dict[Tuple[str, str, Optional[float]], str] = {}
+    top = _RuleGen(w, shared)
+    conds = [c for _, rule in rules for c in (rule.when, rule.require, rule.unless.condition if rule.unless else None)]
+    top.prepare(conds, 1, plain_only=True)
     if not rules:
         w.emit(1, "return")
     for pos, (index, rule) in enumerate(rules):
-        g = _RuleGen(w)
+        g = _RuleGen(w, dict(shared))
         w.emit(1, f"# -- rule {index}: {_comment(rule.id)}")
         w.emit(1, f"s = act[{pos}]")
         w.emit(1, "if s == 2:")
@@ -219,7 +231,7 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]]) -> Tuple[st
             wt = "True"
             w.emit(2, "if implicit:")
         w.emit(3, "if show_all:")
-        w.emit(4, f"out.append(({index}, NA))")
+        w.emit(4, f"out.append(({index}, ent, NA))")
         w.emit(2, "else:")
         rt = g.cond(rule.require, 3)
         if rule.unless is not None:
@@ -231,15 +243,27 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]]) -> Tuple[st
             w.emit(4, f"{ut} = {x}")
         else:
             ut = "False"
-        eff = w.const(rule.effective_from)
-        deadline = w.const(rule.deadline)
-        w.emit(3, f"st = decide({wt}, {rt}, {ut}, as_of, {eff}, {deadline})")
-        w.emit(3, "if show_all or st is not NA:")
-        w.emit(4, f"out.append(({index}, st))")
+        eff = w.const(rule.effective_from) if rule.effective_from is not None else None
+        deadline = w.const(rule.deadline) if rule.deadline is not None else None
+        for line in decision_source(wt, rt, ut, eff, deadline):
+            w.emit(3, line)
+        w.emit(3, f"out.append(({index}, ent, st))")
         w.emit(1, "elif s == 1 and show_all:")
-        w.emit(2, f"out.append(({index}, NA))")
-    w.globals.update(NA=NOT_APPLICABLE, decide=decide, stage_truth=stage_truth, correct_oxygen=correct_oxygen)
-    return "\n".join(w.lines) + "\n", w.globals, name
+        w.emit(2, f"out.append(({index}, ent, NA))")
+    w.globals.update(NA=NOT_APPLICABLE, stage_truth=stage_truth, correct_oxygen=correct_oxygen, **DECISION_NAMES)
+    return _closed(w, name), w.globals, name
+
+
+def _closed(w: _Writer, name: str) -> str:
+    """The function's source inside a maker that takes the constants as
+    arguments: the body reads them as closure cells (a fast local load)
+    rather than dictionary look-ups in its globals, and the kernel's own
+    signature stays short. The maker is called with the globals' values
+    by :func:`_compile`."""
+    body = "\n".join(w.lines)
+    names = sorted((n for n in w.globals if re.search(rf"\b{n}\b", body)), key=lambda n: (n[0] != "L", len(n), n))
+    lines = [f"def make_{name}({', '.join(names)}):"] + ["    " + line for line in w.lines] + [f"    return {name}"]
+    return "\n".join(lines) + "\n"
 
 
 def condition_function(cond: Cond) -> Callable[[Mapping, Mapping, Mapping], Optional[bool]]:
@@ -253,7 +277,7 @@ def condition_function(cond: Cond) -> Callable[[Mapping, Mapping, Mapping], Opti
     t = g.cond(cond, 1)
     w.emit(1, f"return {t}")
     w.globals.update(stage_truth=stage_truth, correct_oxygen=correct_oxygen)
-    return _compile("\n".join(w.lines) + "\n", w.globals, "condition", "condition")
+    return _compile(_closed(w, "condition"), w.globals, "condition", "condition")
 
 
 def _compile(source: str, namespace: Dict[str, Any], name: str, label: str) -> Callable:
@@ -263,7 +287,11 @@ def _compile(source: str, namespace: Dict[str, Any], name: str, label: str) -> C
     exec(code, namespace)  # our own generated source: values come in through `namespace`
     # make tracebacks, pdb and inspect.getsource show the generated code
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return namespace[name]
+    maker = namespace.get("make_" + name)
+    if maker is None:
+        return namespace[name]
+    params = maker.__code__.co_varnames[:maker.__code__.co_argcount]
+    return maker(*(namespace[p] for p in params))
 
 
 class KernelProgram:
@@ -327,18 +355,21 @@ class KernelProgram:
         c = facts.context
         as_of = facts.as_of
         out: List[Tuple[int, Any, str]] = []
-        buf: List[Tuple[int, str]] = []
+        buf: List[Tuple[int, Any, str]] = []
         fns = self._fns
-        for entity in facts.all_entities():
-            section = entity.section
+        for entity in (facts.facility,) + facts.entities:
+            a = act.get(entity.section)
+            if a is not None:
+                (fns.get(entity.section) or self.function(entity.section))(
+                    entity.values, f, c, a, as_of, False, show_all, out, entity)
+        for section in facts.implicit:  # the entity is built only if a rule speaks of it
             a = act.get(section)
-            if a is None:
-                continue
-            fn = fns.get(section) or self.function(section)
-            fn(entity.values, f, c, a, as_of, entity.implicit, show_all, buf)
-            if buf:
-                out.extend((i, entity, st) for i, st in buf)
-                buf.clear()
+            if a is not None:
+                (fns.get(section) or self.function(section))(_EMPTY, f, c, a, as_of, True, show_all, buf, None)
+                if buf:
+                    entity = facts.implicit_entity(section)
+                    out.extend((i, entity, st) for i, _, st in buf)
+                    buf.clear()
         return out
 
 

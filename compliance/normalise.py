@@ -41,9 +41,14 @@ __all__ = ["Entity", "Facts", "normalise", "NEVER"]
 NEVER = dt.date.max
 
 
-@attrs.frozen
+@attrs.define(eq=True)
 class Entity:
-    """A normalised entity: typed values by dotted field name."""
+    """A normalised entity: typed values by dotted field name.
+
+    Plain data that nothing downstream changes (a mutable attrs class only
+    because building a frozen one costs three times as much, and a batch
+    builds millions).
+    """
 
     section: str
     id: str
@@ -60,9 +65,9 @@ class Entity:
         return f"{self.section}[{self.id}]"
 
 
-@attrs.frozen
+@attrs.define(eq=True)
 class Facts:
-    """A normalised record, ready for evaluation."""
+    """A normalised record, ready for evaluation (plain data, like :class:`Entity`)."""
 
     source: str
     as_of: dt.date
@@ -73,9 +78,16 @@ class Facts:
     context: Mapping[str, Any]
     warnings: Tuple[Problem, ...] = ()
     name: Optional[str] = None
+    #: the single-mapping sections the record does not have (``ldar`` ...):
+    #: each is an implicit entity, every field unknown (see evaluate.py)
+    implicit: Tuple[str, ...] = ()
+
+    def implicit_entity(self, section: str) -> Entity:
+        return Entity(section, self.facility.id, {}, {}, frozenset(), self.facility.line, implicit=True)
 
     def all_entities(self) -> Tuple[Entity, ...]:
-        return (self.facility,) + self.entities
+        """The facility, the written entities, then the implicit ones."""
+        return (self.facility,) + self.entities + tuple(self.implicit_entity(s) for s in self.implicit)
 
 
 _DEFAULTS: Dict[str, Tuple[Tuple[str, Any], ...]] = {}
@@ -252,11 +264,9 @@ class _Normaliser:
         entities = tuple(self.entity(e) for e in self.record.entities)
         present = {e.section for e in entities}
         implicit = tuple(
-            Entity(name, facility.id, {}, {}, frozenset(), facility.line, implicit=True)
-            for name, spec in self.vocab.sections.items()
+            name for name, spec in self.vocab.sections.items()
             if spec.kind == "single" and name != "facility" and name not in present
         )
-        entities = entities + implicit
         region = None
         if "region" in facility.values:
             region = self.vocab.regions[facility.values["region"]]
@@ -266,7 +276,7 @@ class _Normaliser:
             raise InputError(self.errors)
         name = facility.values.get("name")
         return Facts(self.record.source, ctx["as_of"], ctx["alert"], region, facility, entities,
-                     ctx, tuple(sorted(set(self.warnings))), name)
+                     ctx, tuple(sorted(set(self.warnings))), name, implicit)
 
 
 def _written(fields: Mapping, dotted: str) -> bool:
@@ -441,38 +451,76 @@ def _coercer(spec: FieldSpec):
     raise _GiveUp  # pragma: no cover - vocabulary types are checked at load
 
 
+def _putter(spec: FieldSpec):
+    """``put(raw, values, written)``: store ``spec``'s typed value (one call
+    per field on the hot path), or raise _GiveUp."""
+    name = spec.name
+    if spec.type == "mapping":
+        sub = _FastSection(spec.fields, ())
+
+        def put_mapping(raw, values, written, fill=sub.fill):
+            if type(raw) is not dict:
+                raise _GiveUp
+            fill(raw, values, written)
+        return put_mapping
+    t = spec.type
+    # the common simple types in one call each (the others through _coercer)
+    if t == "bool":
+        def put_bool(raw, values, written, name=name):
+            if raw is True or raw is False:
+                values[name] = raw
+            else:
+                raise _GiveUp
+        return put_bool
+    if t == "string":
+        def put_string(raw, values, written, name=name, str=str):
+            if type(raw) is str:
+                values[name] = raw
+            else:
+                raise _GiveUp
+        return put_string
+    if t == "enum":
+        def put_enum(raw, values, written, name=name, allowed=spec.values, str=str):
+            if type(raw) is str and raw in allowed:
+                values[name] = raw
+            else:
+                raise _GiveUp
+        return put_enum
+    coerce = _coercer(spec)
+    if t == "quantity":
+        seen: Dict[str, Tuple[float, Parsed]] = {}
+
+        def put_quantity(raw, values, written, coerce=coerce, name=name, seen=seen):
+            hit = seen.get(raw) if type(raw) is str else None
+            if hit is None:
+                hit = coerce(raw)
+                if len(seen) < 4096:
+                    seen[raw] = hit
+            values[name], written[name] = hit
+        return put_quantity
+
+    def put(raw, values, written, coerce=coerce, name=name):
+        values[name] = coerce(raw)
+    return put
+
+
 class _FastSection:
-    """Coercers for one section: top-level key -> (dotted name, coercer, is_quantity)
-    and, for mapping fields, key -> nested table."""
+    """One section's fields: key -> put function (see :func:`_putter`)."""
 
     def __init__(self, fields: Mapping[str, FieldSpec], defaults):
-        self.table: Dict[str, Any] = {}
-        for key, spec in fields.items():
-            if spec.type == "mapping":
-                self.table[key] = (spec.name, _FastSection(spec.fields, ()), "mapping")
-            else:
-                self.table[key] = (spec.name, _coercer(spec), spec.type == "quantity")
+        self.table: Dict[str, Any] = {key: _putter(spec) for key, spec in fields.items()}
         self.defaults = defaults
 
     def fill(self, raw: Mapping, values: Dict[str, Any], written: Dict[str, Parsed]) -> None:
         table = self.table
-        for key, value in raw.items():
-            entry = table.get(key)
-            if entry is None:
-                raise _GiveUp  # unknown field: the loader warns about it
-            if value is None:
-                continue  # written but empty: unknown
-            name, coerce, kind = entry
-            if kind == "mapping":
-                if type(value) is not dict:
-                    raise _GiveUp
-                coerce.fill(value, values, written)
-            elif kind is True:
-                mag, parsed = coerce(value)
-                values[name] = mag
-                written[name] = parsed
-            else:
-                values[name] = coerce(value)
+        try:
+            for key, value in raw.items():
+                if value is not None:  # written but empty: unknown
+                    table[key](value, values, written)
+        except KeyError:
+            if any(key not in table for key in raw):
+                raise _GiveUp from None  # an unknown field: the loader warns about it
+            raise
 
 
 class _Fast:
@@ -498,7 +546,9 @@ class _Fast:
             if name not in values and not (name in raw if "." not in name else _written(raw, name)):
                 values[name] = default
                 defaulted.append(name)
-        return Entity(section, eid, values, written, frozenset(defaulted), doc.where(path)[0])
+        locations = doc.locations
+        line = 1 if (type(locations) is dict and not locations) else doc.where(path)[0]  # a dict record: no lines
+        return Entity(section, eid, values, written, frozenset(defaulted), line)
 
     def facts(self, doc, as_of, alert, today) -> Facts:
         data = doc.data
@@ -561,14 +611,12 @@ class _Fast:
                 seen.add(eid)
                 entities.append(self.entity(doc, name, eid, item, (name, i)))
                 present.add(name)
-        for name in self.implicit_sections:
-            if name not in present:
-                entities.append(Entity(name, facility.id, {}, {}, frozenset(), facility.line, implicit=True))
+        implicit = tuple(name for name in self.implicit_sections if name not in present)
         region_code = facility.values.get("region")
         if region_code is None:
             raise _GiveUp
         return Facts(doc.source, ctx["as_of"], ctx["alert"], vocab.regions[region_code], facility,
-                     tuple(entities), ctx, (), facility.values.get("name"))
+                     tuple(entities), ctx, (), facility.values.get("name"), implicit)
 
 
 _FAST: List[_Fast] = []

@@ -76,3 +76,40 @@ def decide(
     if deadline is not None and as_of <= deadline:
         return PENDING
     return VIOLATION
+
+
+def decision_source(when: str, require: str, unless: str, effective_from: Optional[str],
+                    deadline: Optional[str], target: str = "st") -> list:
+    """:func:`decide` as Python lines for a generated kernel, specialised to
+    one rule: ``when``/``require``/``unless`` name locals holding the truths
+    (``"True"`` for a rule without ``when``; ``"False"`` without an
+    exemption), ``effective_from``/``deadline`` name globals holding the
+    dates (``None``: the rule has none). ``when`` is never false here: the
+    kernel has already returned not_applicable. The lines assign the status
+    name (``VIOLATION`` ...) to ``target``; ``tests/test_differential.py``
+    holds them equal to :func:`decide` for every combination."""
+    steps = []
+    if when != "True":
+        steps.append((f"{when} is None", "INDETERMINATE"))
+    steps.append((f"{require} is True", "COMPLIANT"))
+    if unless != "False":
+        steps.append((f"{unless} is True", "EXEMPT"))
+        steps.append((f"{require} is None or {unless} is None", "INDETERMINATE"))
+    else:
+        steps.append((f"{require} is None", "INDETERMINATE"))
+    if effective_from is not None:
+        steps.append((f"as_of < {effective_from}", "PENDING"))
+    if deadline is not None:
+        steps.append((f"as_of <= {deadline}", "PENDING"))
+    lines = []
+    for n, (test, status) in enumerate(steps):
+        lines.append(f"{'if' if n == 0 else 'elif'} {test}:")
+        lines.append(f"    {target} = {status}")
+    lines.append("else:")
+    lines.append(f"    {target} = VIOLATION")
+    return lines
+
+
+#: the names :func:`decision_source` uses, for a kernel's globals
+DECISION_NAMES = {"VIOLATION": VIOLATION, "COMPLIANT": COMPLIANT, "INDETERMINATE": INDETERMINATE,
+                  "PENDING": PENDING, "EXEMPT": EXEMPT}
