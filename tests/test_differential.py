@@ -308,3 +308,27 @@ def test_fuzz_records(record):
         return
     evs = {name: evaluator(None, name) for name in ENGINES}
     _agree(evs, facts, "fuzz")
+
+
+def test_generated_decision_is_decide():
+    """The lines a kernel inlines (status.decision_source) give decide()'s
+    status for every combination of truths, exemption and dates."""
+    import itertools
+
+    from compliance.status import DECISION_NAMES, decide, decision_source
+
+    day = dt.date(2019, 3, 1)
+    dates = (None, day - dt.timedelta(days=1), day, day + dt.timedelta(days=1))
+    n = 0
+    for when, require, unless, eff, deadline in itertools.product(
+            (True, None), (True, False, None), ("none", True, False, None), dates, dates):
+        has_unless = unless != "none"
+        src = "\n".join(decision_source("w" if when is not True or n % 2 else "True", "r",
+                                        "u" if has_unless else "False",
+                                        "EFF" if eff else None, "DL" if deadline else None))
+        env = {"w": when, "r": require, "u": unless if has_unless else False, "EFF": eff, "DL": deadline,
+               "as_of": day, **DECISION_NAMES}
+        exec(src, env)
+        assert env["st"] == decide(when, require, unless if has_unless else False, day, eff, deadline), src
+        n += 1
+    assert n == 2 * 3 * 4 * 4 * 4
