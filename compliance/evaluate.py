@@ -25,7 +25,9 @@ from .conditions import Comparison, Outcome, TRUE, format_limit
 from .operators import OPERATORS
 from .engine import Program, make_matcher
 from .errors import EngineError
-from .normalise import Entity, Facts
+from ._yaml import Document
+from .normalise import Entity, Facts, normalise, normalise_fast
+from .record import record_from_document
 from .report import Finding, LazyFindings
 from .ruleset import Rule, Ruleset
 from .status import INDETERMINATE, NOT_APPLICABLE, PENDING, STATUS_ORDER, applies_to_implicit, decide
@@ -203,11 +205,7 @@ class Evaluator:
         entity, status) -- the batch hot path for code that holds records as
         dicts. Raises :class:`~compliance.errors.InputError` as
         :func:`compliance.check` does."""
-        from ._yaml import Document
-        from .normalise import normalise, normalise_fast
-        from .record import record_from_document
-
-        doc = Document(source, dict(data), {})
+        doc = Document(source, data, {})  # only read, never changed
         facts = normalise_fast(doc, as_of=as_of, alert=alert)
         if facts is None:
             facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)

@@ -440,13 +440,20 @@ def _coercer(spec: FieldSpec):
             return hit
         return stage
     if t == "region":
+        codes: Dict[Any, str] = {}
+
         def region(raw):
-            if type(raw) not in (str, int):
-                raise _GiveUp
-            found = vocab.region(raw)
-            if found is None:
-                raise _GiveUp
-            return found.code
+            code = codes.get(raw) if type(raw) in (str, int) else None
+            if code is None:
+                if type(raw) not in (str, int):
+                    raise _GiveUp
+                found = vocab.region(raw)
+                if found is None:
+                    raise _GiveUp
+                code = found.code
+                if len(codes) < 4096:
+                    codes[raw] = code
+            return code
         return region
     raise _GiveUp  # pragma: no cover - vocabulary types are checked at load
 
@@ -532,6 +539,7 @@ class _Fast:
         self.context_defaults = tuple((k, s.default) for k, s in vocab.context_fields.items() if s.default is not None)
         self.allowed = {"schema", "context", *vocab.sections}
         self.kinds = {name: spec.kind for name, spec in vocab.sections.items()}
+        self.order = {name: i for i, name in enumerate(vocab.sections)}
         self.implicit_sections = tuple(
             name for name, spec in vocab.sections.items() if spec.kind == "single" and name != "facility"
         )
@@ -587,8 +595,12 @@ class _Fast:
         facility = self.entity(doc, "facility", fid, fac, ("facility",))
         entities: List[Entity] = []
         present = set()
-        for name, kind in self.kinds.items():
-            if name == "facility" or name not in data:
+        order = self.order
+        # the sections written, in the record format's order (as the validating path)
+        written = sorted((k for k in data if k in order), key=order.__getitem__)
+        for name in written:
+            kind = self.kinds[name]
+            if name == "facility":
                 continue
             raw = data[name]
             if raw is None:
