@@ -2,29 +2,100 @@
 
 PyYAML's ``safe_load`` silently keeps the last of duplicate keys, expands
 alias bombs until memory runs out, and forgets where each value came from.
-This loader composes the node graph (which does not expand aliases), then
-walks it once, building plain Python values and a map from each value's path
-to its line and column, and enforcing:
+This loader builds plain Python values and a map from each value's path to
+its line and column, and enforces:
 
 * the file size limit (:data:`MAX_BYTES`) and UTF-8 text;
-* a bound on the number of nodes after alias expansion (:data:`MAX_NODES`),
+* a bound on the number of nodes after alias expansion (:data:`MAX_ALIAS_NODES`),
   so a "billion laughs" document is refused after a bounded amount of work;
 * a nesting-depth bound (:data:`MAX_DEPTH`);
-* no duplicate mapping keys, text keys only;
+* no duplicate mapping keys, text keys only, no merge keys (``<<``);
 * only the standard YAML tags (no ``!!python/object`` or custom tags).
 
 All failures are :class:`~compliance.errors.InputError` naming file, line
 and column.
+
+How it is fast
+--------------
+There are two loaders, and the answer is always the reference one's:
+
+* :func:`_load_text_reference` is the old loader, kept as it was and as the
+  definition of every value, location and error: it composes the node graph
+  with LibYAML (``yaml.compose``, which does not expand aliases), checks the
+  alias expansion, then walks the graph in Python.
+* :func:`_build` reads LibYAML's *event* stream (``CParser.get_event``) and
+  builds the values in one loop with an explicit stack: no node objects, no
+  second walk. Plain text scalars (the vast majority) are taken as they are;
+  decimal ints, simple floats and dates are converted directly; anything else
+  goes through SafeConstructor. The resolver's tag for a plain scalar's text
+  is memoised (process-wide, bounded). Aliases are counted as they come, with
+  the expanded size of their anchor, so a bomb stops the loop before anything
+  is copied; copies are made at the end.
+* Anything :func:`_build` does not handle exactly -- *every* error of any
+  kind, an anchor on a key, an alias as a key, a complex key, a key that is
+  neither text nor an int, nesting at the depth limit, aliases past the
+  expansion limit, a second document -- makes it give up, and
+  :func:`load_text` runs the reference loader instead: a bad document gets
+  exactly the old error, found in the old order.
+* Locations: the event loop records at once the line and column of every
+  mapping and sequence (what the checker asks on the good path: an entity's
+  line), and, for the rest, only a flat log of start marks and keys. The
+  whole path -> (line, column) map, identical to the reference walker's, is
+  replayed from that log on the first lookup the eager part cannot answer (a
+  key, a scalar, a path not written). ``record_from_document`` + ``normalise``
+  needed it for none of the 6 examples and none of 1000 synthetic records.
+
+Measured (``.venv/bin/python benchmarks/bench_yaml.py``: process CPU time,
+median of 7 interleaved repeats on a shared 2-core machine; Python 3.11,
+PyYAML 6.0.4 with LibYAML), microseconds per document:
+
+====================================  ========  =========  ==========
+loader                                examples  synthetic  rulesets
+====================================  ========  =========  ==========
+``yaml.load(CSafeLoader)``            495       212        9230
+old (compose + walk)                  577       251        16159
+new                                   224       105        3938
+new, resolver memo emptied each time  273       129        4011
+new, then the whole location map      315       156        5882
+====================================  ========  =========  ==========
+
+so new/CSafeLoader = 0.45, 0.50, 0.43 and old/CSafeLoader = 1.16, 1.19,
+1.75 (examples: the 6 files of ``examples/``, about 4.9 kB; synthetic: 1000
+records of ``benchmarks/records.py``, about 1.1 kB; rulesets: the 6 bundled,
+which use aliases). Along the way, on the same texts: ``yaml.compose`` alone
+takes 340 and 118 (examples, synthetic), so no walk over composed nodes could
+reach CSafeLoader's speed, while LibYAML's bare event stream takes 140 and
+63; the event loop building every location eagerly took 300 and 131 against
+261 and 112 with only containers eager (both without the memo); the memo
+takes the final loop from 296 and 134 to 220 and 99; the old alias check
+alone took 25-35.
+
+``tests/test_yaml_speed.py`` checks that both loaders give the same data,
+``where``/``key_where`` answers and errors on every bundled file and on
+generated documents.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Dict, Optional, Tuple
+import re
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import attrs
 import yaml
 from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
@@ -41,22 +112,79 @@ MAX_ALIAS_NODES = 100_000
 #: Deepest nesting of mappings and sequences.
 MAX_DEPTH = 40
 
-_ALLOWED_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
-}
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _MAP, _SEQ}
 
 Path = Tuple[Any, ...]
 
 #: LibYAML's parser where PyYAML was built with it (about 10x faster); the
 #: pure-Python one otherwise. Both keep line and column marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: LibYAML's parser class, for the event loop (None without LibYAML: then
+#: every document takes the reference path).
+_CPARSER = getattr(getattr(yaml, "_yaml", None), "CParser", None) if _LOADER is not yaml.SafeLoader else None
+_MARK = getattr(getattr(yaml, "_yaml", None), "Mark", None)
+
+
+class _Locations(Mapping):
+    """Path -> (line, column), built on the first lookup the eager part misses.
+
+    ``eager`` holds the mappings and sequences (None when aliases copied some
+    of them elsewhere); ``log`` is what :func:`_replay` turns into the whole
+    map, the same one the reference walker builds.
+    """
+
+    __slots__ = ("_eager", "_log", "_full")
+
+    def __init__(self, eager: Optional[Dict[Path, Tuple[int, int]]], log: List[Any]):
+        self._eager = eager
+        self._log: Optional[List[Any]] = log
+        self._full: Optional[Dict[Path, Tuple[int, int]]] = None
+
+    def _complete(self) -> Dict[Path, Tuple[int, int]]:
+        full = self._full
+        if full is None:
+            log = self._log
+            if log is None:  # another thread has just built it
+                full = self._full
+                assert full is not None
+                return full
+            full = self._full = _replay(log)
+            self._log = None  # keep one of the two (after _full is set: see above)
+        return full
+
+    def get(self, path, default=None):
+        eager = self._eager
+        if eager is not None:
+            loc = eager.get(path)
+            if loc is not None:
+                return loc
+        return self._complete().get(path, default)
+
+    def __getitem__(self, path: Path) -> Tuple[int, int]:
+        return self._complete()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._complete()
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._complete())
+
+    def __len__(self) -> int:
+        return len(self._complete())
+
+    def __repr__(self) -> str:
+        return repr(self._complete())
+
+    def __reduce__(self):
+        return (dict, (self._complete(),))
 
 
 @attrs.define
@@ -65,7 +193,7 @@ class Document:
 
     source: str
     data: Any
-    locations: Dict[Path, Tuple[int, int]]
+    locations: Mapping[Path, Tuple[int, int]]
 
     def where(self, path: Path) -> Tuple[int, int]:
         """Line and column of ``path``, or of its nearest written ancestor."""
@@ -85,6 +213,334 @@ class Document:
     def problem(self, path: Path, field: str, message: str, level: str = "error") -> Problem:
         line, col = self.where(path)
         return Problem(self.source, line, col, field, message, level)
+
+
+# ===================================================================== fast path
+
+
+class _GiveUp(Exception):
+    """The event loop met something it leaves to the reference loader."""
+
+
+# markers in the location log (see _replay)
+_LOG_MAP, _LOG_SEQ, _LOG_END, _LOG_ALIAS = object(), object(), object(), object()
+
+#: resolved tag of a plain scalar, by its text (bounded: cleared when full),
+#: for the resolver table in _RESOLVED_FOR[0]
+_RESOLVED: Dict[str, str] = {}
+_RESOLVED_FOR: List[Any] = [None]
+_RESOLVED_MAX = 20_000
+_RESOLVED_LEN = 40  # longer texts are resolved each time, not kept
+
+_BOOL_VALUES = SafeConstructor.bool_values
+_SIMPLE_FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?\Z").match
+
+
+def _resolve(value: str, table) -> str:
+    """``Resolver.resolve(ScalarNode, value, (True, ...))``: the implicit tag of a plain scalar."""
+    for tag, regexp in table.get(value[0] if value else "", ()):
+        if regexp.match(value):
+            return tag
+    for tag, regexp in table.get(None, ()):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
+def _slow_scalar(ctor: SafeConstructor, tag: str, ev: Any) -> Any:
+    """A scalar through SafeConstructor, as the reference walker makes it."""
+    value = ctor.construct_object(ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, ev.style), deep=True)
+    if type(value) is dict or type(value) is list:
+        raise _GiveUp  # a scalar tagged !!map or !!seq (an error for the reference)
+    return value
+
+
+def _scalar(tag: str, v: str, ev: Any, ctor: SafeConstructor) -> Any:
+    """The value of a scalar event whose tag is not plain text."""
+    if tag == _INT:
+        if v.isdigit() and v.isascii() and (v[0] != "0" or len(v) == 1):
+            return int(v)
+    elif tag == _NULL:
+        return None
+    elif tag == _BOOL:
+        value = _BOOL_VALUES.get(v.lower())
+        if value is None:
+            raise _GiveUp
+        return value
+    elif tag == _TIMESTAMP:
+        if (len(v) == 10 and v[4] == "-" and v[7] == "-" and v.isascii()
+                and v[:4].isdigit() and v[5:7].isdigit() and v[8:].isdigit()):
+            return _dt.date(int(v[:4]), int(v[5:7]), int(v[8:]))
+    elif tag == _FLOAT:
+        if _SIMPLE_FLOAT(v):
+            return float(v)
+    elif tag == _STR:
+        return v
+    elif tag not in _ALLOWED_TAGS or tag == _MAP or tag == _SEQ:
+        raise _GiveUp
+    return _slow_scalar(ctor, tag, ev)
+
+
+class _Anchor:
+    """An anchored node: its value, its part of the log, and, once aliased, its expanded size and height."""
+
+    __slots__ = ("value", "start", "end", "size", "height")
+
+    def __init__(self, value: Any, start: int, end: Optional[int]):
+        self.value, self.start, self.end = value, start, end
+        self.size: Optional[int] = None
+        self.height = 0
+
+
+class _Alias:
+    """Where an alias stands in the values until every alias is known to be within bounds."""
+
+    __slots__ = ("anchor",)
+
+    def __init__(self, anchor: _Anchor):
+        self.anchor = anchor
+
+
+def _copy(value: Any) -> Any:
+    """A fresh copy of an aliased value's containers (scalars are shared, as before)."""
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
+
+
+def _height(value: Any) -> int:
+    """Levels of nodes below ``value`` that the depth limit counts (keys are not), aliases expanded."""
+    if type(value) is dict:
+        return 1 + max(map(_height, value.values())) if value else 0
+    if type(value) is list:
+        return 1 + max(map(_height, value)) if value else 0
+    if type(value) is _Alias:
+        return value.anchor.height
+    return 0
+
+
+def _expanded_size(log: List[Any]) -> int:
+    """Nodes in a part of the log, aliases expanded: one start mark per node."""
+    size = 0
+    for i, item in enumerate(log):
+        if item.__class__ is _MARK:
+            size += 1
+        elif item is _LOG_ALIAS:
+            size += log[i + 1].size
+    return size
+
+
+def _build(text: str) -> Tuple[Any, Optional[Dict[Path, Tuple[int, int]]], List[Any]]:
+    """Values, eager container locations and the location log, from LibYAML's events.
+
+    Raises :class:`_GiveUp` (or whatever the parser or constructor raises)
+    for anything it leaves to :func:`_load_text_reference`.
+    """
+    if _CPARSER is None or _LOADER.yaml_path_resolvers:
+        raise _GiveUp
+    get = _CPARSER(text).get_event
+    get()  # stream start
+    if get().__class__ is not DocumentStartEvent:
+        raise _GiveUp  # empty stream
+    table = _LOADER.yaml_implicit_resolvers
+    resolved = _RESOLVED
+    if _RESOLVED_FOR[0] is not table:  # a resolver added to the loader class: forget the memo
+        resolved.clear()
+        _RESOLVED_FOR[0] = table
+    max_depth = MAX_DEPTH
+    max_alias = MAX_ALIAS_NODES
+    ctor: Optional[SafeConstructor] = None
+    eager: Dict[Path, Tuple[int, int]] = {}
+    log: List[Any] = []
+    rec = log.append
+    stack: List[Any] = []
+    push = stack.append
+    pop = stack.pop
+    anchors: Dict[str, _Anchor] = {}
+    aliases: List[Tuple[Any, Any, _Anchor]] = []  # (container, key or index, anchor), in document order
+    aliased = 0  # nodes the aliases add
+    # the open container, its path, and what comes next in it:
+    # 0 the document's root, 1 a sequence item, 2 a mapping key, 3 a mapping value
+    cur: Any = None
+    path: Path = ()
+    kind = 0
+    key: Any = None
+    root: Any = None
+    while True:
+        ev = get()
+        cls = ev.__class__
+        if cls is ScalarEvent:
+            v = ev.value
+            tag = ev.tag
+            if tag is None or tag == "!":
+                if ev.implicit[0]:
+                    tag = resolved.get(v)
+                    if tag is None:
+                        tag = _resolve(v, table)
+                        if len(v) <= _RESOLVED_LEN:
+                            if len(resolved) >= _RESOLVED_MAX:
+                                resolved.clear()
+                            resolved[v] = tag
+                else:
+                    tag = _STR
+            if kind == 2:  # a mapping key
+                if ev.anchor is not None:
+                    raise _GiveUp
+                if tag is not _STR and tag != _STR:
+                    if tag != _INT:
+                        raise _GiveUp  # merge key, non-text key, or not allowed
+                    if ctor is None:
+                        ctor = SafeConstructor()
+                    v = str(_scalar(tag, v, ev, ctor))
+                if v in cur:
+                    raise _GiveUp  # duplicate key
+                rec(v)
+                rec(ev.start_mark)
+                key = v
+                kind = 3
+                continue
+            if tag is _STR:
+                value = v
+            else:
+                if ctor is None:
+                    ctor = SafeConstructor()
+                value = _scalar(tag, v, ev, ctor)
+            anchor = ev.anchor
+            if anchor is not None:
+                if anchor in anchors:
+                    raise _GiveUp  # duplicate anchor
+                anchors[anchor] = _Anchor(value, len(log), len(log) + 1)
+            rec(ev.start_mark)
+            if kind == 3:
+                cur[key] = value
+                kind = 2
+            elif kind == 1:
+                cur.append(value)
+            else:
+                root = value
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            if kind == 2 or len(stack) >= max_depth:
+                raise _GiveUp  # a complex key; nesting at the limit
+            tag = ev.tag
+            if tag is not None and tag != "!" and tag not in _ALLOWED_TAGS:
+                raise _GiveUp
+            new: Any = {} if cls is MappingStartEvent else []
+            if kind == 3:
+                new_path = path + (key,)
+                cur[key] = new
+                push((cur, path, 2, ev.anchor))
+            elif kind == 1:
+                new_path = path + (len(cur),)
+                cur.append(new)
+                push((cur, path, 1, ev.anchor))
+            else:
+                new_path = ()
+                root = new
+                push((cur, path, 0, ev.anchor))
+            anchor = ev.anchor
+            if anchor is not None:
+                if anchor in anchors:
+                    raise _GiveUp
+                anchors[anchor] = _Anchor(new, len(log), None)
+            mark = ev.start_mark
+            if cls is MappingStartEvent:
+                rec(_LOG_MAP)
+                kind = 2
+            else:
+                rec(_LOG_SEQ)
+                kind = 1
+            rec(mark)
+            if not (new_path and new_path[-1] == "<key>"):  # else the reference keeps the key's place
+                eager[new_path] = (mark.line + 1, mark.column + 1)
+            cur = new
+            path = new_path
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            rec(_LOG_END)
+            cur, path, kind, anchor = pop()
+            if anchor is not None:
+                anchors[anchor].end = len(log)
+        elif cls is AliasEvent:
+            if kind == 2:
+                raise _GiveUp  # an alias as a key
+            target = anchors.get(ev.anchor)
+            if target is None or target.end is None:
+                raise _GiveUp  # undefined, or recursive (an open container)
+            if target.size is None:
+                target.size = _expanded_size(log[target.start:target.end])
+                target.height = _height(target.value)
+            aliased += target.size
+            if aliased > max_alias or len(stack) + target.height >= max_depth:
+                raise _GiveUp  # an alias bomb (refused before expanding anything); nesting near the limit
+            rec(_LOG_ALIAS)
+            rec(target)
+            value = _Alias(target)
+            if kind == 3:
+                aliases.append((cur, key, target))
+                cur[key] = value
+                kind = 2
+            elif kind == 1:
+                aliases.append((cur, len(cur), target))
+                cur.append(value)
+            else:  # pragma: no cover - an alias at the root has no anchor before it
+                raise _GiveUp
+        elif cls is DocumentEndEvent:
+            break
+        else:  # pragma: no cover - LibYAML sends nothing else inside a document
+            raise _GiveUp
+    if get().__class__ is not StreamEndEvent:
+        raise _GiveUp  # a second document
+    if aliases:
+        # every anchor is complete, the expanded size is within bounds: expand, in
+        # document order, so an anchor's own aliases are expanded before it is copied
+        for container, where, target in aliases:
+            container[where] = _copy(target.value)
+        return root, None, log  # copies have no eager locations: all from the log
+    return root, eager, log
+
+
+def _replay(log: List[Any]) -> Dict[Path, Tuple[int, int]]:
+    """The reference walker's location map, from :func:`_build`'s log.
+
+    The log is, in document order: for a mapping or sequence its marker and
+    start mark, its contents, then the end marker; for a key the key and its
+    mark; for a scalar its mark.
+    """
+    loc: Dict[Path, Tuple[int, int]] = {}
+
+    def node(item: Any, path: Path, take: Callable[[], Any]) -> None:
+        if item is _LOG_ALIAS:
+            target = take()
+            part = iter(log[target.start:target.end]).__next__
+            node(part(), path, part)
+        elif item is _LOG_MAP:
+            mark = take()
+            loc.setdefault(path, (mark.line + 1, mark.column + 1))
+            key = take()
+            while key is not _LOG_END:
+                mark = take()
+                loc[path + (key, "<key>")] = (mark.line + 1, mark.column + 1)
+                node(take(), path + (key,), take)
+                key = take()
+        elif item is _LOG_SEQ:
+            mark = take()
+            loc.setdefault(path, (mark.line + 1, mark.column + 1))
+            i = 0
+            item = take()
+            while item is not _LOG_END:
+                node(item, path + (i,), take)
+                i += 1
+                item = take()
+        else:
+            loc.setdefault(path, (item.line + 1, item.column + 1))
+
+    take = iter(log).__next__
+    node(take(), (), take)
+    return loc
+
+
+# ===================================================================== reference path
 
 
 def _item_id(node: Node, index: int) -> str:
@@ -216,8 +672,8 @@ def _check_expansion(root: Node, source: str) -> None:
         )])
 
 
-def load_text(text: str, source: str) -> Document:
-    """Parse YAML ``text`` (already decoded) from ``source``."""
+def _load_text_reference(text: str, source: str) -> Document:
+    """The reference loader: compose, check aliases, walk the nodes (the old code, kept as it was)."""
     try:
         node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -238,6 +694,15 @@ def load_text(text: str, source: str) -> Document:
     except RecursionError:  # pragma: no cover - MAX_DEPTH is far below the recursion limit
         raise InputError([Problem(source, 0, 0, "", f"nesting deeper than {MAX_DEPTH} levels")]) from None
     return Document(source, data, walker.locations)
+
+
+def load_text(text: str, source: str) -> Document:
+    """Parse YAML ``text`` (already decoded) from ``source``."""
+    try:
+        data, eager, log = _build(text)
+    except Exception:  # anything unusual, and every error: the reference loader decides
+        return _load_text_reference(text, source)
+    return Document(source, data, _Locations(eager, log))
 
 
 def decode(raw: bytes, source: str) -> str:
