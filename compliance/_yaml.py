@@ -574,7 +574,9 @@ class _Walker:
         if isinstance(node, ScalarNode):
             try:
                 value = self.constructor.construct_object(node, deep=True)
-            except (ValueError, yaml.YAMLError, OverflowError) as exc:
+            except (ValueError, yaml.YAMLError, OverflowError, KeyError, AttributeError, TypeError) as exc:
+                # PyYAML's constructors raise KeyError (!!bool maybe) or
+                # AttributeError (!!timestamp x) on some explicit tags
                 kind = node.tag.rsplit(":", 1)[-1]
                 detail = "impossible date" if kind == "timestamp" else f"invalid {kind}"
                 raise self.fail(node, f"{detail}: {node.value!r} ({exc})", field=label) from None
@@ -590,7 +592,10 @@ class _Walker:
                     raise self.fail(key_node, "YAML merge keys ('<<') are not supported; write the fields out")
                 if not isinstance(key_node, ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
                     raise self.fail(key_node, "mapping keys must be plain text")
-                key = self.constructor.construct_object(key_node)
+                try:
+                    key = self.constructor.construct_object(key_node)
+                except (ValueError, yaml.YAMLError, OverflowError, KeyError, AttributeError, TypeError):
+                    raise self.fail(key_node, f"mapping key {key_node.value!r} must be text") from None
                 if isinstance(key, bool) or key is None or isinstance(key, (_dt.date, float)):
                     raise self.fail(key_node, f"mapping key {key_node.value!r} must be text")
                 key = str(key)

@@ -253,3 +253,17 @@ def test_fuzz_unit_strings(text, number):
 @pytest.mark.parametrize("path", sorted(REGRESSIONS.glob("*.yaml")) if REGRESSIONS.is_dir() else [], ids=lambda p: p.name)
 def test_fuzz_regressions(path):
     _check_outcome(*run_cli(["check", str(path)]))
+
+
+@pytest.mark.parametrize("text, where", [
+    ("2019-02-30: x\nfacility: {id: F, region: 120119}\n", ":1:1:"),
+    ("facility: {id: F, region: 120119, key_pollutant_unit: !!bool maybe}\n", ":1:55:"),
+    ("facility: {id: F, region: 120119}\ncontext: {as_of: !!timestamp x}\n", ":2:18:"),
+])
+def test_explicit_tags_pyyaml_cannot_construct_are_input_errors(tmp_path, text, where):
+    """PyYAML's constructors raise KeyError/AttributeError/ValueError on these:
+    a located input error, never "internal error"."""
+    p = tmp_path / "t.yaml"
+    p.write_text(text, encoding="utf-8")
+    code, out, err = run_cli(["check", str(p)])
+    assert code == 2 and where in err and "internal error" not in err, err
