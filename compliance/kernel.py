@@ -52,6 +52,7 @@ __all__ = ["KernelProgram", "generate_section", "condition_function", "KernelMat
 _SCOPE_VAR = {"entity": "e", "facility": "f", "context": "c"}
 _serial = itertools.count()
 _EMPTY: Mapping[str, Any] = {}
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Writer:
@@ -260,8 +261,8 @@ def _closed(w: _Writer, name: str) -> str:
     rather than dictionary look-ups in its globals, and the kernel's own
     signature stays short. The maker is called with the globals' values
     by :func:`_compile`."""
-    body = "\n".join(w.lines)
-    names = sorted((n for n in w.globals if re.search(rf"\b{n}\b", body)), key=lambda n: (n[0] != "L", len(n), n))
+    used = set(_NAME.findall("\n".join(line for line in w.lines if not line.lstrip().startswith("#"))))
+    names = sorted((n for n in w.globals if n in used), key=lambda n: (n[0] != "L", len(n), n))
     lines = [f"def make_{name}({', '.join(names)}):"] + ["    " + line for line in w.lines] + [f"    return {name}"]
     return "\n".join(lines) + "\n"
 

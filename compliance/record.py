@@ -8,7 +8,6 @@ on. Value typing (units, stages, regions, dates) is the next stage,
 
 from __future__ import annotations
 
-import difflib
 import os
 from typing import Any, List, Mapping, Optional, Tuple, Union
 
@@ -50,6 +49,8 @@ class Record:
 
 def suggest(word: str, options) -> str:
     """' (did you mean X?)' for the closest option, or ''."""
+    import difflib  # only when something is misspelt
+
     close = difflib.get_close_matches(str(word), sorted(map(str, options)), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

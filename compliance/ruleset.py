@@ -11,9 +11,14 @@ re-parses a unit or a field name.
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import io
+import json
 import os
+import pickle
 import re
 import string
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
@@ -24,7 +29,7 @@ from ._yaml import Document, load_document
 from .conditions import Cond, ConditionError, Compiler
 from .errors import Problem, RulesetError
 from .record import suggest
-from .units import UnitProblem, parse_unit, split_quantity
+from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
 from .vocabulary import vocabulary
 
 __all__ = [
@@ -260,7 +265,7 @@ class _Loader:
                 continue
             try:
                 _, unit = split_quantity(p["value"])
-                parse_unit(unit)
+                check_unit(unit)
             except UnitProblem as exc:
                 self.err(doc, path + ("value",), f"parameters[{i}].value", str(exc))
                 continue
@@ -424,32 +429,215 @@ def _expand(paths: Iterable[Union[str, os.PathLike]]) -> List[str]:
     return out
 
 
+# ------------------------------------------------------------------ caching
+#
+# Compiled rulesets are cached two ways. In-process, by content: loading the
+# same ruleset files (paths and bytes) again returns the same tuple. On disk,
+# for the bundled rulesets only (what every run loads): a file in the user
+# cache folder. User files are not cached on disk: they are edited often
+# (an entry per edit would litter the folder) and a few compile quickly.
+#
+# A cache file is one line of magic, one line of JSON (the manifest: key,
+# each ruleset file's path, content digest, ruleset id and rule ids, and
+# the payload's size and digest) and a pickle of the compiled rulesets. It
+# cannot run code when loaded -- the unpickler resolves only this package's
+# model classes (attrs classes and enums of compliance.*) and datetime
+# values -- and it is used only when everything agrees: the key, every
+# file's digest, the payload digest, and a tuple of one Ruleset per file with
+# the manifest's ids and rule ids. Anything else is ignored and the rulesets
+# are compiled again: a cache never changes a verdict.
+
+_CACHE_MAGIC = b"compliance-rulesets/2\n"
+_MEMO: Dict[Tuple[Any, ...], Tuple[Ruleset, ...]] = {}
+_MEMO_SIZE = 32
+_PACKAGE = Path(__file__).resolve().parent
+_SAFE_GLOBALS: Dict[Tuple[str, str], Any] = {
+    ("datetime", "date"): dt.date,
+    ("datetime", "datetime"): dt.datetime,
+    ("datetime", "time"): dt.time,
+    ("datetime", "timedelta"): dt.timedelta,
+    ("datetime", "timezone"): dt.timezone,
+    ("builtins", "frozenset"): frozenset,
+    ("builtins", "set"): set,
+    ("builtins", "complex"): complex,
+}
+
+FileDigest = Tuple[str, str, str]  # (path as given, absolute path, content digest)
+
+
+def _source_digest(root: Path) -> str:
+    """Digest of every file in the package tree ``root``, recursively
+    (``__pycache__`` and compiled or temporary files aside): a compiled rule
+    is instances of the package's classes, built by its code from its data,
+    so any change anywhere in the package makes a new cache key."""
+    h = hasher()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith((".pyc", ".pyo", ".tmp")):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as fh:
+                data = fh.read()
+            rel = os.path.relpath(path, root).replace(os.sep, "/")
+            h.update(f"{rel}\0{len(data)}\0".encode())
+            h.update(data)
+    return str(h.hexdigest())
+
+
+def _file_digests(files: Sequence[str]) -> Optional[List[FileDigest]]:
+    """(path, absolute path, digest of the bytes) per file; None when one
+    cannot be read (then nothing is cached: compiling reports the problem)."""
+    out: List[FileDigest] = []
+    for name in files:
+        try:
+            with open(name, "rb") as fh:
+                out.append((name, os.path.abspath(name), digest(fh.read())))
+        except OSError:
+            return None
+    return out
+
+
+def _cache_plan(files: Sequence[str]) -> Optional[Tuple[Path, str, List[FileDigest]]]:
+    """(cache file, full key, file digests) for these files, or None when
+    disabled (``COMPLIANCE_NO_CACHE=1``) or a file cannot be read."""
+    if os.environ.get("COMPLIANCE_NO_CACHE"):
+        return None
+    digests = _file_digests(files)
+    if digests is None:
+        return None
+    from . import __version__
+
+    try:
+        code = _source_digest(_PACKAGE)
+    except OSError:
+        return None
+    h = hasher()
+    # pint's version too: limits are converted by the conversion table built
+    # for the installed pint (see compliance.units)
+    h.update(repr((_CACHE_MAGIC, __version__, sys.version_info[:2], pint_version(), code)).encode())
+    for name, absolute, content in digests:
+        h.update(f"\0{name}\0{absolute}\0{content}".encode())
+    key = str(h.hexdigest())
+    return user_cache_dir() / f"rulesets-{key[:32]}.pickle", key, digests
+
+
 def _cache_file(files: Sequence[str]) -> Optional[Path]:
     """Where the compiled form of exactly these file contents is cached.
 
-    The key hashes the package version, its code, the vocabulary files and
-    every ruleset file's path and bytes, so any edit makes a new entry. Disabled by
+    The key hashes the package version, every file of the package (code and
+    data, recursively), the Python and pint versions and every ruleset
+    file's path and bytes, so any edit makes a new entry. Disabled by
     ``COMPLIANCE_NO_CACHE=1``.
     """
-    if os.environ.get("COMPLIANCE_NO_CACHE"):
+    plan = _cache_plan(files)
+    return plan[0] if plan is not None else None
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Resolves only the package's model classes and plain values."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        safe = _SAFE_GLOBALS.get((module, name))
+        if safe is not None:
+            return safe
+        if (module == "compliance" or module.startswith("compliance.")) and name.isidentifier():
+            mod = sys.modules.get(module)  # never import anything named by the file
+            obj = getattr(mod, name, None) if mod is not None else None
+            if (isinstance(obj, type) and obj.__module__ == module
+                    and (attrs.has(obj) or issubclass(obj, enum.Enum))):
+                return obj
+        raise pickle.UnpicklingError(f"refused to load {module}.{name}")
+
+
+def _decode_cache(data: bytes, key: str, digests: Sequence[FileDigest]) -> Optional[Tuple[Ruleset, ...]]:
+    """The rulesets in a cache file's bytes, if everything agrees; else None."""
+    if not data.startswith(_CACHE_MAGIC):
         return None
-    import hashlib
-
-    from . import __version__
-
-    h = hashlib.sha256(__version__.encode())
-    package = Path(__file__).parent
-    # the code too: a compiled rule is pickled instances of its classes
-    for f in sorted(package.glob("*.py")) + sorted((package / "data").iterdir()):
-        if f.suffix in (".py", ".yaml", ".txt"):
-            h.update(f.name.encode() + f.read_bytes())
-    for name in files:
-        try:
-            h.update(os.path.abspath(name).encode() + b"\0" + Path(name).read_bytes())
-        except OSError:
+    end = data.find(b"\n", len(_CACHE_MAGIC))
+    if end < 0:
+        return None
+    manifest = json.loads(data[len(_CACHE_MAGIC):end])
+    payload = data[end + 1:]
+    if not isinstance(manifest, dict) or manifest.get("key") != key:
+        return None
+    if manifest.get("payload") != [len(payload), digest(payload)]:
+        return None  # truncated or altered
+    entries = manifest.get("files")
+    if not isinstance(entries, list) or len(entries) != len(digests):
+        return None
+    for entry, (name, _, content) in zip(entries, digests):
+        if not (isinstance(entry, dict) and entry.get("path") == name and entry.get("digest") == content):
             return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "compliance" / f"rulesets-{h.hexdigest()[:32]}.pickle"
+    result = _SafeUnpickler(io.BytesIO(payload)).load()
+    return result if _consistent(result, entries) else None
+
+
+def _consistent(result: Any, entries: Sequence[Mapping[str, Any]]) -> bool:
+    """A tuple of one Ruleset per file, with the manifest's ids and rules."""
+    if type(result) is not tuple or len(result) != len(entries):
+        return False
+    for rs, entry in zip(result, entries):
+        if type(rs) is not Ruleset or rs.id != entry.get("ruleset") or rs.file != entry.get("path"):
+            return False
+        if type(rs.rules) is not tuple or type(rs.parameters) is not tuple:
+            return False
+        ids = [r.id for r in rs.rules if type(r) is Rule and r.ruleset == rs.id]
+        if ids != entry.get("rules") or len(ids) != len(rs.rules):
+            return False
+        if not all(type(p) is Parameter for p in rs.parameters):
+            return False
+    return True
+
+
+def _encode_cache(key: str, digests: Sequence[FileDigest], result: Tuple[Ruleset, ...]) -> bytes:
+    payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    manifest = {
+        "key": key,
+        "files": [
+            {"path": name, "digest": content, "ruleset": rs.id, "rules": [r.id for r in rs.rules]}
+            for (name, _, content), rs in zip(digests, result)
+        ],
+        "payload": [len(payload), digest(payload)],
+    }
+    return _CACHE_MAGIC + json.dumps(manifest, ensure_ascii=False).encode("utf-8") + b"\n" + payload
+
+
+def _read_cache(path: Path, key: str, digests: Sequence[FileDigest]) -> Optional[Tuple[Ruleset, ...]]:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    try:
+        return _decode_cache(data, key, digests)
+    except Exception:  # damaged, truncated, refused: compile again
+        return None
+
+
+def _write_cache(path: Path, key: str, digests: Sequence[FileDigest], result: Tuple[Ruleset, ...]) -> None:
+    if len(result) != len(digests):
+        return
+    data = _encode_cache(key, digests, result)
+    # it must read back: a class the safe loader refuses would otherwise be
+    # compiled and written again on every run
+    if _decode_cache(data, key, digests) is None:
+        return
+    write_atomic(path, data, keep="rulesets-*.pickle")
+
+
+def _memo_key(paths: Sequence[str], files: Sequence[str], with_bundled_parameters: bool) -> Optional[Tuple[Any, ...]]:
+    """In-process cache key of a load by path: the files' paths and bytes
+    (and the bundled files', whose parameters the rules may name)."""
+    digests = _file_digests(files)
+    if digests is None:
+        return None
+    extra: Optional[List[FileDigest]] = []
+    if with_bundled_parameters:
+        extra = _file_digests(bundled_paths())
+        if extra is None:
+            return None
+    return (tuple(os.fspath(p) for p in paths), tuple(digests), with_bundled_parameters, tuple(extra or ()))
 
 
 def load_rulesets(
@@ -464,29 +652,33 @@ def load_rulesets(
     every rule. Raises :class:`~compliance.errors.RulesetError` listing every
     problem found, each with file, line and field.
 
-    The compiled bundled rulesets are cached by content (see
-    :func:`_cache_file`); a ruleset with errors is never cached.
+    Loading the same files with the same bytes again returns the same tuple
+    (in-process cache); the compiled bundled rulesets are also cached on disk
+    (see :func:`_cache_file` and the notes above it). A ruleset with errors
+    is never cached.
     """
-    import pickle
-
     files = bundled_paths() if paths is None else _expand(paths)
-    # only the bundled set is cached: it is what every run loads, and caching
-    # ad-hoc files would litter the cache with one entry per edit
-    cache = _cache_file(files) if paths is None else None
-    if cache is not None and cache.is_file():
+    if paths is not None:
+        memo = _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters)
+        hit = _MEMO.get(memo) if memo is not None else None
+        if hit is not None:
+            return hit
+        result = _load_rulesets(paths, files, with_bundled_parameters)
+        # stored only if no file changed while it compiled
+        if memo is not None and memo == _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters):
+            if len(_MEMO) >= _MEMO_SIZE:
+                _MEMO.clear()
+            _MEMO[memo] = result
+        return result
+    plan = _cache_plan(files)
+    if plan is not None:
+        cached = _read_cache(*plan)
+        if cached is not None:
+            return cached
+    result = _load_rulesets(None, files, with_bundled_parameters)
+    if plan is not None and _file_digests(files) == plan[2]:
         try:
-            with open(cache, "rb") as fh:
-                return pickle.load(fh)
-        except Exception:
-            pass  # stale or unreadable: compile again
-    result = _load_rulesets(paths, files, with_bundled_parameters)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
-                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
+            _write_cache(plan[0], plan[1], plan[2], result)
         except Exception:
             pass  # a read-only home is fine: just no cache
     return result

@@ -5,6 +5,54 @@ Domain units (‰, 蒸吨/时, the Chinese unit names) are defined once, in
 unit when rules are compiled; record quantities are parsed here, with the
 unit-to-factor conversion cached, so evaluation compares plain floats whose
 units have been checked.
+
+Start-up: conversions come from a table, pint only when the table lacks a unit
+------------------------------------------------------------------------------
+
+Importing pint costs ~60 ms and building the registry ~14 ms, against a
+whole single-record ``compliance check`` budget of ~150 ms. So the registry
+(:data:`ureg`, :data:`Quantity`) is built lazily, on first use, and
+:func:`conversion` is served from a precomputed table,
+``data/unit_table.json``:
+
+* The table is generated *by pint*: for every unit text of
+  ``data/unit_spellings.txt`` (normalised by :func:`normalise_unit_text`) it
+  holds its pint dimensionality text, and for every ordered pair of those
+  units that converts -- directly, or in a context of ``units.txt`` (the
+  boiler context: t/h <-> MW) -- the very float ``conversion()`` returned
+  from pint: ``Quantity(1.0, src).to(dst).magnitude``. Factors are stored
+  per pair, not as factors to SI base units: pint multiplies the root
+  factors of ``src / dst`` in its own order, which a composition
+  ``f_src / f_dst`` does not reproduce to the last bit. A pair of known units
+  that is not in the table does not convert, and is refused with pint's
+  dimension message (the dimensionality texts come from pint too). Anything
+  else -- a unit the table does not know, an unknown context -- goes to
+  pint, exactly as before.
+* Shipped, not built on first use: a per-user build would cost the first
+  run ~0.75 s (pint, its registry, ~3000 conversions) and every run with
+  ``COMPLIANCE_NO_CACHE=1`` would import pint. Loading it (82 kB of JSON)
+  costs ~1 ms. Regenerate it after editing ``units.txt`` or the spellings::
+
+      python -c "import compliance.units as u; u.write_table()"
+
+  ``tests/test_unit_table.py`` fails when it is stale: it rebuilds the
+  table with the installed pint and compares, checks every entry against
+  pint bit for bit, and every pair of known units that is not an entry
+  against pint's refusal.
+* The table is stamped with the pint version and the BLAKE2b hash of
+  ``units.txt``. At start-up both are compared (the pint version is read
+  from its ``dist-info`` folder name, without importing pint; ~0.3 ms). On
+  a mismatch -- another pint installed, ``units.txt`` edited and the table
+  not regenerated -- the same table is built with the installed pint and
+  cached in the user cache folder (``$XDG_CACHE_HOME/compliance`` or
+  ``~/.cache/compliance``), keyed by pint version and the two files'
+  hashes; with ``COMPLIANCE_NO_CACHE=1`` every conversion then goes to pint.
+  Either way a conversion is what the installed pint says.
+
+Measured (Python 3.11, pint 0.25.3): importing this module took ~75 ms
+(pint, then the registry) and takes ~1 ms; loading the table ~1.3 ms; a
+single-record ``compliance check`` with the bundled rulesets imports no
+pint (tests/test_startup.py), and went from ~200 to ~135 ms.
 """
 
 from __future__ import annotations
@@ -13,31 +61,70 @@ import functools
 import math
 import os
 import re
+import sys
+import threading
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import attrs
-import pint
 
-__all__ = ["ureg", "Quantity", "parse_quantity", "conversion", "UnitProblem", "format_unit", "round_sig"]
+if TYPE_CHECKING:  # pragma: no cover
+    import pint
 
-def _registry() -> pint.UnitRegistry:
+__all__ = [
+    "ureg", "Quantity", "parse_quantity", "parse_unit", "check_unit", "conversion", "convert",
+    "split_quantity", "format_number", "format_unit", "round_sig", "Parsed", "UnitProblem",
+    "normalise_unit_text", "write_table",
+]
+
+_DATA = Path(__file__).parent / "data"
+_UNITS_TXT = _DATA / "units.txt"
+_SPELLINGS = _DATA / "unit_spellings.txt"
+_TABLE_FILE = _DATA / "unit_table.json"
+_TABLE_FORMAT = 1
+
+
+# ------------------------------------------------------------ the registry
+
+def _registry() -> "pint.UnitRegistry":
     """The registry, with pint's parsed-definitions cache unless disabled
-    (``COMPLIANCE_NO_CACHE=1``) or unusable (cuts start-up by ~0.15 s)."""
+    (``COMPLIANCE_NO_CACHE=1``) or unusable (cuts its build by ~0.15 s)."""
+    import pint
+
     if not os.environ.get("COMPLIANCE_NO_CACHE"):
         try:
             reg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=":auto:")
-            reg.load_definitions(str(Path(__file__).parent / "data" / "units.txt"))
+            reg.load_definitions(str(_UNITS_TXT))
             return reg
         except Exception:  # unwritable cache folder, or a cache from another pint
             pass
     reg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False)
-    reg.load_definitions(str(Path(__file__).parent / "data" / "units.txt"))
+    reg.load_definitions(str(_UNITS_TXT))
     return reg
 
 
-ureg = _registry()
-Quantity = ureg.Quantity
+_LOCK = threading.RLock()  # the table build uses the registry
+_REGISTRY: Optional["pint.UnitRegistry"] = None
+
+
+def _ureg() -> "pint.UnitRegistry":
+    """The one registry, built (and pint imported) on first use."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        with _LOCK:
+            if _REGISTRY is None:
+                _REGISTRY = _registry()
+    return _REGISTRY
+
+
+def __getattr__(name: str) -> Any:
+    # ``ureg`` and ``Quantity`` are module attributes as before, made lazily
+    if name == "ureg":
+        return _ureg()
+    if name == "Quantity":
+        return _ureg().Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Canonical magnitudes are rounded to this many significant digits, so that
 #: the same amount written in two units (0.58 kg/L, 580 g/L) compares equal.
@@ -94,18 +181,36 @@ def normalise_unit_text(text: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def parse_unit(text: str) -> pint.Unit:
-    """Parse a unit string (cached). Raises :class:`UnitProblem`."""
+def parse_unit(text: str) -> "pint.Unit":
+    """Parse a unit string (cached). Raises :class:`UnitProblem`.
+
+    Returns a pint unit, so it imports pint; to only *check* a unit, use
+    :func:`check_unit`, which does not for the units of the table.
+    """
     norm = normalise_unit_text(text)
     if not norm:
         raise UnitProblem("no unit given")
+    import pint
+
+    reg = _ureg()
     try:
-        unit = ureg.parse_units(norm)
+        unit = reg.parse_units(norm)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
         raise UnitProblem(f"unknown unit {text!r} ({exc})") from None
     except Exception as exc:  # pint's parser raises assorted errors on garbage
         raise UnitProblem(f"cannot read unit {text!r} ({type(exc).__name__})") from None
     return unit
+
+
+def check_unit(text: str) -> None:
+    """Raise :class:`UnitProblem` exactly when :func:`parse_unit` would.
+
+    A unit of the conversion table is known without pint.
+    """
+    table = _table()
+    if table is not None and isinstance(text, str) and normalise_unit_text(text) in table.dims:
+        return
+    parse_unit(text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -114,12 +219,28 @@ def conversion(unit_text: str, canonical: str, context: Optional[str] = None) ->
 
     Only multiplicative conversions are allowed (no offset units such as °C).
     Raises :class:`UnitProblem` for unknown units or a dimension mismatch.
+    Served from the conversion table when it knows both units (the float
+    pint gives, see the module docstring), else computed by pint.
     """
+    table = _table()
+    if table is not None:
+        factor = table.factor(unit_text, canonical, context)
+        if factor is not None:
+            return factor
+    return _pint_conversion(unit_text, canonical, context)
+
+
+def _pint_conversion(unit_text: str, canonical: str, context: Optional[str] = None) -> float:
+    """:func:`conversion` computed by pint (the table's source of truth)."""
     src = parse_unit(unit_text)
     dst = parse_unit(canonical)
+    import pint
+
+    reg = _ureg()
+    Quantity = reg.Quantity
     try:
         if context:
-            with ureg.context(context):
+            with reg.context(context):
                 one = Quantity(1.0, src).to(dst).magnitude
                 two = Quantity(2.0, src).to(dst).magnitude
         else:
@@ -209,3 +330,378 @@ def format_unit(unit: str) -> str:
     """Unit text for display: pint syntax with ‰/% kept as written."""
     unit = {"percent": "%", "permille": "‰"}.get(unit, unit)
     return unit.replace("^3", "³").replace("^2", "²")
+
+
+# ------------------------------------------------------- the conversion table
+
+class _Table:
+    """The conversion table in memory (see the module docstring)."""
+
+    __slots__ = ("dims", "base", "contexts")
+
+    def __init__(self, raw: Mapping[str, Any]):
+        self.dims: Dict[str, str] = raw["dims"]
+        self.base: Dict[str, Dict[str, float]] = raw["base"]
+        factors = raw["context_factors"]
+        self.contexts: Dict[str, Dict[str, Dict[str, float]]] = {
+            name: factors[target] for name, target in raw["contexts"].items()
+        }
+
+    def factor(self, unit_text: Any, canonical: Any, context: Any) -> Optional[float]:
+        """pint's factor; None when the table cannot tell (ask pint).
+
+        Raises pint's dimension :class:`UnitProblem` for two known units that
+        do not convert.
+        """
+        if not (isinstance(unit_text, str) and isinstance(canonical, str)):
+            return None
+        extra = None
+        if context:
+            extra = self.contexts.get(context) if isinstance(context, str) else None
+            if extra is None:
+                return None  # a context the table was not built for
+        src = normalise_unit_text(unit_text)
+        row = self.base.get(src)
+        if row is None:
+            return None
+        dst = normalise_unit_text(canonical)
+        if extra is not None:
+            f = extra.get(src, {}).get(dst)
+            if f is not None:
+                return f
+        f = row.get(dst)
+        if f is not None:
+            return f
+        if dst not in self.dims:
+            return None
+        raise UnitProblem(
+            f"unit {unit_text!r} has dimension {self.dims[src]}, "
+            f"expected {self.dims[dst]} (like {canonical})"
+        )
+
+
+_TABLE_LOADED = False
+_TABLE: Optional[_Table] = None
+
+
+def _table() -> Optional[_Table]:
+    """The conversion table for the installed pint, or None (use pint)."""
+    global _TABLE, _TABLE_LOADED
+    if not _TABLE_LOADED:
+        with _LOCK:
+            if not _TABLE_LOADED:
+                try:
+                    _TABLE = _load_table()
+                except Exception:  # never let the table break a conversion: pint decides
+                    _TABLE = None
+                _TABLE_LOADED = True
+    return _TABLE
+
+
+def hasher() -> Any:
+    """A BLAKE2b-256 hash object: hashlib's own, from its C module, without
+    importing hashlib (which loads OpenSSL: ~2 ms of start-up)."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - a Python built without it
+        from hashlib import blake2b
+    return blake2b(digest_size=32)
+
+
+def digest(data: bytes) -> str:
+    """Hex BLAKE2b-256 of ``data`` (content keys of the caches)."""
+    h = hasher()
+    h.update(data)
+    return str(h.hexdigest())
+
+
+@functools.lru_cache(maxsize=1)
+def pint_version() -> Optional[str]:
+    """The installed pint's version, read without importing pint where its
+    ``dist-info`` folder sits beside it (None: pint is not installed)."""
+    mod = sys.modules.get("pint")
+    if mod is not None and getattr(mod, "__version__", None):
+        return str(mod.__version__)
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("pint")
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        parent = Path(list(spec.submodule_search_locations)[0]).parent
+        try:
+            names = os.listdir(parent)
+        except OSError:
+            names = []
+        found = set()
+        for name in names:
+            low = name.lower()
+            for suffix in (".dist-info", ".egg-info"):
+                if low.startswith("pint-") and low.endswith(suffix):
+                    found.add(name[5:-len(suffix)].split("-")[0])
+        if len(found) == 1:
+            return found.pop()
+    import pint  # an unusual install: ask pint itself (slow, rare)
+
+    return str(pint.__version__)
+
+
+def _stamp() -> Dict[str, Any]:
+    """What a usable table must have been built from."""
+    return {
+        "format": _TABLE_FORMAT,
+        "pint": pint_version(),
+        "units_txt_blake2b": digest(_UNITS_TXT.read_bytes()),
+    }
+
+
+def _stamp_matches(raw: Any, stamp: Mapping[str, Any]) -> bool:
+    return isinstance(raw, dict) and all(raw.get(k) == v for k, v in stamp.items())
+
+
+def _load_table() -> Optional[_Table]:
+    import json
+
+    stamp = _stamp()
+    try:
+        shipped = json.loads(_TABLE_FILE.read_bytes())
+    except (OSError, ValueError):
+        shipped = None
+    if _stamp_matches(shipped, stamp) and _valid_table(shipped, deep=False):
+        return _Table(shipped)
+    if stamp["pint"] is None:  # no pint at all: the shipped table is all there is
+        return _Table(shipped) if _valid_table(shipped, deep=True) else None
+    return _user_table(stamp)
+
+
+#: Cache files of one kind kept in the cache folder (older ones are removed).
+CACHE_KEEP = 8
+
+
+def user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/compliance`` (default ``~/.cache/compliance``; a
+    relative ``XDG_CACHE_HOME`` is ignored, as the XDG specification says)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "compliance"
+
+
+def _user_table(stamp: Mapping[str, Any]) -> Optional[_Table]:
+    """A table built with the installed pint, cached per user (None: disabled)."""
+    if os.environ.get("COMPLIANCE_NO_CACHE"):
+        return None
+    import json
+
+    try:
+        spellings = _SPELLINGS.read_bytes()
+    except OSError:
+        spellings = b""
+    key = digest(json.dumps(dict(stamp), sort_keys=True).encode() + b"\0" + spellings)
+    path = user_cache_dir() / f"units-{key[:32]}.json"
+    try:
+        raw = json.loads(path.read_bytes())
+        if _stamp_matches(raw, stamp) and _valid_table(raw, deep=True):
+            return _Table(raw)
+    except (OSError, ValueError):
+        pass
+    raw = build_table()
+    raw["pint"] = stamp["pint"]  # as read at start-up, so that the next run finds it
+    try:
+        write_atomic(path, dump_table(raw).encode("utf-8"), keep="units-*.json")
+    except OSError:
+        pass  # a read-only home: use it for this run only
+    return _Table(raw)
+
+
+def _valid_table(raw: Any, deep: bool) -> bool:
+    """Shape check (``deep``: every entry, for a table from the cache folder)."""
+    if not isinstance(raw, dict):
+        return False
+    dims, base, contexts, factors = (raw.get(k) for k in ("dims", "base", "contexts", "context_factors"))
+    if not (isinstance(dims, dict) and isinstance(base, dict) and isinstance(contexts, dict)
+            and isinstance(factors, dict) and set(contexts.values()) <= set(factors)):
+        return False
+    if not deep:
+        return True
+
+    def rows_ok(rows: Any) -> bool:
+        return isinstance(rows, dict) and all(
+            src in dims and isinstance(row, dict) and all(
+                dst in dims and type(f) is float and math.isfinite(f) for dst, f in row.items())
+            for src, row in rows.items())
+
+    return (all(isinstance(k, str) and isinstance(v, str) for k, v in dims.items())
+            and set(base) == set(dims) and rows_ok(base)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in contexts.items())
+            and all(rows_ok(rows) for rows in factors.values()))
+
+
+def write_atomic(path: Path, data: bytes, keep: Optional[str] = None) -> None:
+    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`.
+
+    No temporary file outlives the call (removed in ``finally``); ``*.tmp``
+    files that a killed process left in the folder more than ten minutes ago
+    are removed too, and with ``keep`` (a glob pattern) all but the
+    :data:`CACHE_KEEP` newest files matching it. Raises OSError (a read-only
+    cache folder).
+    """
+    import tempfile
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        now = time.time()
+        for entry in os.scandir(path.parent):
+            if entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
+                if now - entry.stat(follow_symlinks=False).st_mtime > 600:
+                    try:
+                        os.unlink(entry.path)
+                    except OSError:
+                        pass
+    except OSError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    finally:
+        try:
+            os.unlink(tmp)  # only still there when the write or the rename failed
+        except FileNotFoundError:
+            pass
+    if keep:
+        try:
+            entries = sorted(path.parent.glob(keep), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in entries[CACHE_KEEP:]:
+                if stale != path:
+                    stale.unlink()
+        except OSError:
+            pass
+
+
+# ----------------------------------------------------- building the table
+
+def context_names() -> Dict[str, str]:
+    """Contexts defined in ``units.txt``: every name and alias -> its name."""
+    out: Dict[str, str] = {}
+    for line in _UNITS_TXT.read_text("utf-8").splitlines():
+        m = re.match(r"\s*@context(?:\([^)]*\))?\s+(.+)$", line)
+        if m:
+            names = [n.strip() for n in m.group(1).split("=") if n.strip()]
+            for n in names:
+                out[n] = names[0]
+    return out
+
+
+def spellings() -> List[str]:
+    """The unit texts of ``data/unit_spellings.txt``, normalised, in order."""
+    out: Dict[str, None] = {}
+    for line in _SPELLINGS.read_text("utf-8").splitlines():
+        text = line.split("#", 1)[0].strip()
+        if text:
+            out[normalise_unit_text(text)] = None
+    return list(out)
+
+
+def build_table() -> Dict[str, Any]:
+    """Compute the conversion table with the installed pint (imports pint).
+
+    Raises ValueError naming a spelling pint cannot use as a multiplicative
+    unit.
+    """
+    import pint
+
+    reg = _ureg()
+    texts = spellings()
+    dims: Dict[str, str] = {}
+    groups: Dict[Any, List[str]] = {}
+    for text in texts:
+        try:
+            unit = parse_unit(text)
+        except UnitProblem as exc:
+            raise ValueError(f"{_SPELLINGS.name}: {exc}") from None
+        dim = reg.Quantity(1, unit).dimensionality
+        dims[text] = str(dim)
+        groups.setdefault(dim, []).append(text)
+
+    def pair(a: str, b: str, ctx: Optional[str]) -> float:
+        try:
+            f = _pint_conversion(a, b, ctx)
+        except UnitProblem as exc:
+            raise ValueError(f"{_SPELLINGS.name}: {a!r} -> {b!r}: {exc}") from None
+        if type(f) is not float or not math.isfinite(f) or f == 0:
+            raise ValueError(f"{_SPELLINGS.name}: {a!r} -> {b!r}: pint gives {f!r}")
+        return f
+
+    base: Dict[str, Dict[str, float]] = {a: {} for a in texts}
+    for members in groups.values():
+        for a in members:
+            for b in members:
+                base[a][b] = pair(a, b, None)
+    names = context_names()
+    factors: Dict[str, Dict[str, Dict[str, float]]] = {}
+    for ctx in sorted(set(names.values())):
+        extra: Dict[str, Dict[str, float]] = {}
+        for src_members in groups.values():
+            for dst_members in groups.values():
+                # whether a context connects two units depends on their
+                # dimensions only: one pair tells for the two groups (and
+                # the test checks every pair against pint)
+                a0, b0 = src_members[0], dst_members[0]
+                try:
+                    with reg.context(ctx):
+                        reg.Quantity(1.0, parse_unit(a0)).to(parse_unit(b0))
+                except pint.errors.DimensionalityError:
+                    continue
+                for a in src_members:
+                    for b in dst_members:
+                        f = pair(a, b, ctx)
+                        if base[a].get(b) != f:
+                            extra.setdefault(a, {})[b] = f
+        factors[ctx] = extra
+    return {
+        "format": _TABLE_FORMAT,
+        "pint": str(pint.__version__),
+        "units_txt_blake2b": digest(_UNITS_TXT.read_bytes()),
+        "contexts": dict(sorted(names.items())),
+        "dims": dims,
+        "base": base,
+        "context_factors": factors,
+    }
+
+
+def dump_table(table: Mapping[str, Any]) -> str:
+    """The table as JSON text, one unit per line (readable diffs)."""
+    import json
+
+    def enc(x: Any) -> str:
+        return json.dumps(x, ensure_ascii=False, separators=(", ", ": "))
+
+    def rows(d: Mapping[str, Any], indent: str) -> Iterator[str]:
+        items = list(d.items())
+        for i, (k, v) in enumerate(items):
+            yield f"{indent}{enc(k)}: {enc(v)}{',' if i < len(items) - 1 else ''}"
+
+    out = ["{"]
+    for key in ("format", "pint", "units_txt_blake2b", "contexts"):
+        out.append(f"{enc(key)}: {enc(table[key])},")
+    out += ['"dims": {', *rows(table["dims"], " "), "},"]
+    out += ['"base": {', *rows(table["base"], " "), "},"]
+    out.append('"context_factors": {')
+    ctxs = list(table["context_factors"].items())
+    for i, (name, extra) in enumerate(ctxs):
+        out += [f" {enc(name)}: {{", *rows(extra, "  "), " }" + ("," if i < len(ctxs) - 1 else "")]
+    out += ["}", "}"]
+    return "\n".join(out) + "\n"
+
+
+def write_table(path: Optional[Path] = None) -> Path:
+    """Regenerate ``data/unit_table.json`` with the installed pint."""
+    target = Path(path) if path is not None else _TABLE_FILE
+    target.write_text(dump_table(build_table()), encoding="utf-8")
+    return target

@@ -8,6 +8,7 @@ stage alias is a data change.
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Dict, FrozenSet, Mapping, Optional, Tuple
@@ -15,7 +16,7 @@ from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 import attrs
 import yaml
 
-from .units import UnitProblem, parse_unit
+from .units import UnitProblem, check_unit, hasher, user_cache_dir, write_atomic
 
 __all__ = ["FieldSpec", "SectionSpec", "Region", "Stage", "Vocabulary", "vocabulary"]
 
@@ -91,7 +92,7 @@ def _field(name: str, raw: dict, where: str) -> FieldSpec:
         subfields = {k: _field(f"{name}.{k}", v, where) for k, v in raw["fields"].items()}
     if ftype == "quantity":
         try:
-            parse_unit(raw["unit"])
+            check_unit(raw["unit"])  # the table's units need no pint
         except (KeyError, UnitProblem) as exc:
             raise ValueError(f"{where}: field {name!r}: bad canonical unit ({exc})") from None
     return FieldSpec(
@@ -226,12 +227,60 @@ class Vocabulary:
         return spec.leaves.get(name) if spec else None
 
 
+_DATA = Path(__file__).parent / "data"
+_FILES = ("record.yaml", "regions.yaml", "stages.yaml")
+_JSON_FORMAT = "compliance-vocabulary/1"
+
+
 def _read(name: str) -> dict:
-    text = (Path(__file__).parent / "data" / name).read_text("utf-8")
+    text = (_DATA / name).read_text("utf-8")
+    return _parse(text)
+
+
+def _parse(text: str) -> dict:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # trusted package data
+
+
+def _load_data() -> Tuple[dict, ...]:
+    """The data of the vocabulary files, in :data:`_FILES` order.
+
+    Parsing them as YAML costs ~3 ms of every start-up; their data is plain
+    JSON data, so it is kept as JSON in the user cache folder (~0.2 ms to
+    read), keyed by the files' bytes: an edited file is read as YAML again.
+    Disabled by ``COMPLIANCE_NO_CACHE=1``.
+    """
+    import json
+
+    raw = {name: (_DATA / name).read_bytes() for name in _FILES}
+    path = key = None
+    if not os.environ.get("COMPLIANCE_NO_CACHE"):
+        h = hasher()
+        h.update(_JSON_FORMAT.encode())
+        for name in _FILES:
+            h.update(f"\0{name}\0{len(raw[name])}\0".encode())
+            h.update(raw[name])
+        key = str(h.hexdigest())
+        path = user_cache_dir() / f"vocabulary-{key[:32]}.json"
+        try:
+            cached = json.loads(path.read_bytes())
+            if (isinstance(cached, dict) and cached.get("key") == key
+                    and all(isinstance(cached.get(name), dict) for name in _FILES)):
+                return tuple(cached[name] for name in _FILES)
+        except (OSError, ValueError):
+            pass  # absent or damaged: read the YAML
+    data = {name: _parse(raw[name].decode("utf-8")) for name in _FILES}
+    if path is not None:
+        try:
+            text = json.dumps({"key": key, **data}, ensure_ascii=False)
+            # only data JSON keeps as it is (no dates, no number keys)
+            if json.loads(text) == {"key": key, **data}:
+                write_atomic(path, text.encode("utf-8"), keep="vocabulary-*.json")
+        except (TypeError, ValueError, OSError):
+            pass
+    return tuple(data[name] for name in _FILES)
 
 
 @functools.lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """The bundled vocabulary (loaded once)."""
-    return Vocabulary(_read("record.yaml"), _read("regions.yaml"), _read("stages.yaml"))
+    return Vocabulary(*_load_data())
