@@ -27,9 +27,9 @@ fastjsonschema do it:
 
 A kernel function has the signature ``(e, f, c, act, as_of, implicit,
 show_all, out)``: the entity's, the facility's and the context's normalised
-values (dicts), the activity of each of the kind's rules for this record
-(0 outside the record's region, 1 in its region but not in force at the
-date, 2 active: :meth:`KernelProgram.activity`), the date, whether the entity
+values (dicts), the activity of each of the kernel's rules for this record
+(1 not in force at the date, 2 active: :meth:`KernelProgram.plan`; a kernel
+holds only the rules that apply in the record's region), the date, whether the entity
 is a single-mapping section the record lacks, whether not_applicable
 statuses are wanted, and the list it appends ``(rule index, status)`` to.
 """
@@ -301,76 +301,99 @@ class KernelProgram:
 
     def __init__(self, program: Any) -> None:
         self.program = program
-        self._fns: Dict[str, Callable] = {}
-        self._sources: Dict[str, str] = {}
-        self._activity: Dict[Tuple[dt.date, str], Dict[str, Tuple[int, ...]]] = {}
+        #: kernels by (entity kind, the program indices of the rules in it)
+        self._fns: Dict[Tuple[str, Tuple[int, ...]], Callable] = {}
+        self._sources: Dict[Tuple[str, Tuple[int, ...]], str] = {}
+        self._plans: Dict[Tuple[dt.date, str], Dict[str, Tuple[Tuple[str, Tuple[int, ...]], Tuple[int, ...]]]] = {}
+        self._regional: Dict[str, Dict[str, Tuple[int, ...]]] = {}
 
     def source(self, section: str, constants: bool = False) -> str:
-        """The generated source of ``section``'s kernel (with ``constants``,
-        followed by the values its globals ``L0``, ``L1`` ... hold, as
-        comments)."""
-        fn = self.function(section)
-        src = self._sources[section]
+        """The generated source of ``section``'s kernel over all its rules
+        (with ``constants``, followed by the values its constants ``L0``,
+        ``L1`` ... hold, as comments)."""
+        key = (section, tuple(self.program.by_section.get(section, ())))
+        fn = self._function(key)
+        src = self._sources[key]
         if constants:
-            names = sorted((k for k in fn.__globals__ if k[:1] == "L" and k[1:].isdigit()), key=lambda k: int(k[1:]))
-            src += "".join(f"# {k} = {_comment(repr(fn.__globals__[k]))}\n" for k in names)
+            cells = dict(zip(fn.__code__.co_freevars, (c.cell_contents for c in fn.__closure__ or ())))
+            names = sorted((k for k in cells if k[:1] == "L" and k[1:].isdigit()), key=lambda k: int(k[1:]))
+            src += "".join(f"# {k} = {_comment(repr(cells[k]))}\n" for k in names)
         return src
 
     def sections(self) -> List[str]:
         return sorted(self.program.by_section)
 
     def function(self, section: str) -> Callable:
-        fn = self._fns.get(section)
+        """The kernel of all of ``section``'s rules."""
+        return self._function((section, tuple(self.program.by_section.get(section, ()))))
+
+    def _function(self, key: Tuple[str, Tuple[int, ...]]) -> Callable:
+        fn = self._fns.get(key)
         if fn is None:
-            idx = self.program.by_section.get(section, ())
+            section, idx = key
             src, namespace, name = generate_section(section, [(i, self.program.rules[i]) for i in idx])
             fn = _compile(src, namespace, name, section)
-            self._sources[section] = src
-            self._fns[section] = fn
+            self._sources[key] = src
+            self._fns[key] = fn
         return fn
 
-    def activity(self, as_of: dt.date, region) -> Dict[str, Tuple[int, ...]]:
-        """Per entity kind, per rule: 0 outside ``region``, 1 in it but not
-        in force at ``as_of``, 2 active (cached per date and region)."""
-        key = (as_of, region.code)
-        found = self._activity.get(key)
+    def _rules_in(self, region) -> Dict[str, Tuple[int, ...]]:
+        """Per entity kind, the rules that apply in ``region`` (their
+        jurisdiction contains it): a kernel is generated for just those, so a
+        record never pays for another district's rules."""
+        found = self._regional.get(region.code)
         if found is None:
-            if len(self._activity) > 4096:
-                self._activity.clear()
             chain = region.chain
-            rules, jur = self.program.rules, self.program.jurisdictions
+            jur = self.program.jurisdictions
+            found = {}
+            for section, idx in self.program.by_section.items():
+                mine = tuple(i for i in idx if jur[i] in chain)
+                if mine:
+                    found[section] = mine
+            self._regional[region.code] = found
+        return found
+
+    def plan(self, as_of: dt.date, region) -> Dict[str, Tuple[Tuple[str, Tuple[int, ...]], Tuple[int, ...]]]:
+        """Per entity kind: its kernel's key and, per rule, 1 (not in force
+        at ``as_of``) or 2 (active); cached per date and region."""
+        key = (as_of, region.code)
+        found = self._plans.get(key)
+        if found is None:
+            if len(self._plans) > 4096:
+                self._plans.clear()
+            rules = self.program.rules
             found = {
-                section: tuple(
-                    (2 if rules[i].in_force(as_of) else 1) if jur[i] in chain else 0 for i in idx
-                )
-                for section, idx in self.program.by_section.items()
+                section: ((section, idx), tuple(2 if rules[i].in_force(as_of) else 1 for i in idx))
+                for section, idx in self._rules_in(region).items()
             }
-            self._activity[key] = found
+            self._plans[key] = found
         return found
 
     def statuses(self, facts, show_all: bool = False) -> List[Tuple[int, Any, str]]:
         """(rule index, entity, status) of every pair that is not
         not_applicable (all pairs in the region with ``show_all``)."""
-        act = self.activity(facts.as_of, facts.region)
+        plan = self.plan(facts.as_of, facts.region)
         f = facts.facility.values
         c = facts.context
         as_of = facts.as_of
         out: List[Tuple[int, Any, str]] = []
-        buf: List[Tuple[int, Any, str]] = []
         fns = self._fns
         for entity in (facts.facility,) + facts.entities:
-            a = act.get(entity.section)
-            if a is not None:
-                (fns.get(entity.section) or self.function(entity.section))(
-                    entity.values, f, c, a, as_of, False, show_all, out, entity)
+            p = plan.get(entity.section)
+            if p is not None:
+                key, act = p
+                (fns.get(key) or self._function(key))(entity.values, f, c, act, as_of, False, show_all, out, entity)
+        buf: List[Tuple[int, Any, str]] = []
         for section in facts.implicit:  # the entity is built only if a rule speaks of it
-            a = act.get(section)
-            if a is not None:
-                (fns.get(section) or self.function(section))(_EMPTY, f, c, a, as_of, True, show_all, buf, None)
-                if buf:
-                    entity = facts.implicit_entity(section)
-                    out.extend((i, entity, st) for i, _, st in buf)
-                    buf.clear()
+            p = plan.get(section)
+            if p is None or not (show_all or 2 in p[1]):
+                continue
+            key, act = p
+            (fns.get(key) or self._function(key))(_EMPTY, f, c, act, as_of, True, show_all, buf, None)
+            if buf:
+                entity = facts.implicit_entity(section)
+                out.extend((i, entity, st) for i, _, st in buf)
+                buf.clear()
         return out
 
 

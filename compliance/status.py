@@ -17,7 +17,7 @@ three-valued truths of ``when``, ``require`` and ``unless``:
 
 Whether the rule exists at the date (issued, not ended by ``until``) and
 applies in the record's region is decided before (see
-:meth:`compliance.kernel.Program.activity`); a rule that does not exist is
+:meth:`compliance.kernel.KernelProgram.plan`); a rule that does not exist is
 ``not_applicable``.
 """
 
