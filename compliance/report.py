@@ -337,58 +337,68 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
 
 from json.encoder import encode_basestring as _encode_str  # noqa: E402  (the C encoder's string escaper)
 
-_float_repr = float.__repr__
+
+
+def _scalar(value: Any) -> str:
+    """A JSON scalar as json.dumps writes it."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, ensure_ascii=False)  # floats (repr, nan/inf spelling) and anything else
 
 
 def _indented(value: Any, indent: str, out: List[str]) -> None:
     """Append ``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)``
     writes it (nested at ``indent``), with the C string encoder doing the
     escaping: the pure-Python encoder that ``indent`` selects costs ~1.2 ms
-    per record report; this does the same bytes several times faster
-    (``tests/test_report_json.py`` holds them identical)."""
+    per record report; this writes the same bytes several times faster
+    (``tests/test_streaming.py`` holds them identical). Scalars are written
+    in their container's loop; only containers recurse."""
     t = type(value)
-    if t is str:
-        out.append(_encode_str(value))
-    elif t is dict:
+    if t is dict:
         if not value:
             out.append("{}")
             return
         inner = indent + "  "
-        out.append("{\n" + inner)
-        first = True
+        parts = []
         for k, v in value.items():
-            if not first:
-                out.append(",\n" + inner)
-            first = False
-            out.append(_encode_str(k if type(k) is str else _key(k)) + ": ")
-            _indented(v, inner, out)
-        out.append("\n" + indent + "}")
+            tv = type(v)
+            key = _encode_str(k if type(k) is str else _key(k)) + ": "
+            if tv is str:
+                parts.append(key + _encode_str(v))
+            elif tv is dict or tv is list or tv is tuple:
+                sub: List[str] = []
+                _indented(v, inner, sub)
+                parts.append(key + "".join(sub))
+            else:
+                parts.append(key + _scalar(v))
+        out.append("{\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "}")
     elif t is list or t is tuple:
         if not value:
             out.append("[]")
             return
         inner = indent + "  "
-        out.append("[\n" + inner)
-        first = True
+        parts = []
         for v in value:
-            if not first:
-                out.append(",\n" + inner)
-            first = False
-            _indented(v, inner, out)
-        out.append("\n" + indent + "]")
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif t is int:
-        out.append(int.__repr__(value))
-    elif t is float:
-        out.append(json.dumps(value))  # nan/inf spelling and repr, as json does
-    else:  # anything unusual: the standard encoder, same bytes
-        text = json.dumps(value, ensure_ascii=False, indent=2)
-        out.append(text.replace("\n", "\n" + indent))
+            tv = type(v)
+            if tv is str:
+                parts.append(_encode_str(v))
+            elif tv is dict or tv is list or tv is tuple:
+                sub = []
+                _indented(v, inner, sub)
+                parts.append("".join(sub))
+            else:
+                parts.append(_scalar(v))
+        out.append("[\n" + inner + (",\n" + inner).join(parts) + "\n" + indent + "]")
+    elif t is str:
+        out.append(_encode_str(value))
+    else:
+        out.append(_scalar(value))
 
 
 def _key(k: Any) -> str:
