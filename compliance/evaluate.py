@@ -37,7 +37,7 @@ from .vocabulary import Stage
 __all__ = ["Evaluator", "verdict"]
 
 
-@attrs.frozen
+@attrs.define(eq=True)  # built per finding: plain data, not frozen (3x cheaper to build)
 class Verdict:
     status: str
     when: Outcome
@@ -167,6 +167,7 @@ class Evaluator:
         self.rulesets = tuple(rulesets)
         self.program = Program.build(self.rulesets)
         self.matcher = make_matcher(self.program, engine)
+        self._consts: Dict[str, tuple] = {}
 
     @property
     def engine(self) -> str:
@@ -267,8 +268,15 @@ class Evaluator:
             missing = tuple(v.require.missing)  # not decisive, but still not reported
         if entity.implicit:  # name the section the record lacks
             missing = tuple(m if m.startswith(("facility.", "context.")) else f"{entity.section}.{m}" for m in missing)
-        deadline = rule.deadline.isoformat() if rule.deadline else None
-        eff = rule.effective_from.isoformat() if rule.effective_from else None
+        consts = self._consts.get(rule.id)
+        if consts is None:  # per-rule parts of a finding, built once
+            consts = self._consts[rule.id] = (
+                rule.deadline.isoformat() if rule.deadline else None,
+                rule.effective_from.isoformat() if rule.effective_from else None,
+                rule.cite.to_dict(), rule.title.to_dict(),
+                rule.unless.name.to_dict() if rule.unless else None,
+            )
+        deadline, eff, source, title, exemption = consts
         message = {}
         for lang in ("zh", "en"):
             fill = {
@@ -293,12 +301,12 @@ class Evaluator:
             limit=limit,
             severity=rule.severity,
             message=message,
-            source=rule.cite.to_dict(),
+            source=source,
             effective_from=eff,
             deadline=deadline,
-            title=rule.title.to_dict(),
+            title=title,
             missing=missing,
-            exemption=rule.unless.name.to_dict() if (rule.unless and status == "exempt") else None,
+            exemption=exemption if status == "exempt" else None,
             notes=tuple(notes),
             line=entity.line,
         )
