@@ -168,6 +168,7 @@ class Evaluator:
         self.program = Program.build(self.rulesets)
         self.matcher = make_matcher(self.program, engine)
         self._consts: Dict[str, tuple] = {}
+        self._limits: Dict[tuple, tuple] = {}
 
     @property
     def engine(self) -> str:
@@ -250,17 +251,20 @@ class Evaluator:
         notes: List[Dict[str, str]] = []
         obs_text = lim_text = ""
         if comp is not None:
-            limit = _limit_dict(comp)
-            lim_text = _shown(limit["value"], limit["unit"])
+            key = (id(comp.limit), comp.op, comp.ref.oxygen_reference, comp.ref.spec.type)
+            cached = self._limits.get(key)
+            if cached is None or cached[0] is not comp.limit:  # the limit as reported: per rule, built once
+                d = _limit_dict(comp)
+                cached = self._limits[key] = (comp.limit, d, _shown(d["value"], d["unit"]))
+            _, limit, lim_text = cached
             if comp.observed is not None:
                 val, unit = _display(comp, comp.observed)
                 observed = {"value": val, "unit": unit}
                 obs_text = _shown(val, unit)
                 notes.extend(self.conversion_notes(comp, entity, facts))
         needs = rule.message.zh + rule.message.en if status in ("violation", "pending") else ""
-        if "{condition}" in needs and rule.when is not None:
-            when_full = rule.when.evaluate(self.program.scope(facts, entity))
-            condition = {lang: self.condition_text(when_full, lang) for lang in ("zh", "en")}
+        if "{condition}" in needs and rule.when is not None:  # v.when: the interpreter's full outcome
+            condition = {lang: self.condition_text(v.when, lang) for lang in ("zh", "en")}
         else:
             condition = {"zh": "", "en": ""}
         missing = tuple(v.missing) + tuple(v.ambiguous)
