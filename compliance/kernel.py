@@ -25,17 +25,19 @@ fastjsonschema do it:
   tracebacks, ``pdb`` and ``inspect.getsource`` show it;
   ``compliance kernel --dump`` prints it.
 
-A kernel function has the signature ``(e, f, c, act, as_of, implicit,
-show_all, out)``: the entity's, the facility's and the context's normalised
-values (dicts), the activity of each of the kernel's rules for this record
-(1 not in force at the date, 2 active: :meth:`KernelProgram.plan`; a kernel
-holds only the rules that apply in the record's region), the date, whether the entity
-is a single-mapping section the record lacks, whether not_applicable
-statuses are wanted, and the list it appends ``(rule index, status)`` to.
+A kernel function has the signature ``(e, f, c, as_of, implicit, show_all,
+out, ent)``: the entity's, the facility's and the context's normalised
+values (dicts), the date, whether the entity is a single-mapping section the
+record lacks, whether not_applicable statuses are wanted, the list it appends
+``(rule index, ent, status)`` to, and the entity. A kernel is generated per
+entity kind and per set of rules -- those that apply in the record's region
+and exist at its date (:meth:`KernelProgram.plan`) -- so it tests no
+jurisdiction and no date of existence at run time.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import itertools
@@ -199,58 +201,63 @@ class _RuleGen:
         return self._junction(c.children, indent, True)
 
 
-def generate_section(section: str, rules: Sequence[Tuple[int, Any]]) -> Tuple[str, Dict[str, Any], str]:
-    """Source, globals and function name of the kernel for ``section``.
+def generate_section(section: str, rules: Sequence[Tuple[int, Any]],
+                     dormant: Sequence[int] = ()) -> Tuple[str, Dict[str, Any], str]:
+    """Source, constants and function name of the kernel for ``section``.
 
-    ``rules``: (program index, compiled rule) of every rule on this kind.
-    The fields the rules read are read once, at the top; each rule's block
-    tests its activity, its conditions, then decides (the lines come from
+    ``rules``: (program index, compiled rule) of the rules to judge -- those
+    that exist at the date and apply in the region, for a record's kernel;
+    ``dormant``: the indices of the region's rules that do not exist at the
+    date (reported not_applicable with ``show_all``). The fields the rules
+    read are read once, at the top; each rule's block tests its conditions,
+    then decides (the lines come from
     :func:`compliance.status.decision_source`) and appends
     ``(rule index, ent, status)``.
     """
     w = _Writer()
     name = "kernel_" + "".join(ch if ch.isalnum() else "_" for ch in section)
-    w.emit(0, f"def {name}(e, f, c, act, as_of, implicit, show_all, out, ent):")
-    w.emit(1, f'"""Every rule on {section!r}: appends (rule index, ent, status)."""')
+    w.emit(0, f"def {name}(e, f, c, as_of, implicit, show_all, out, ent):")
+    w.emit(1, f'"""{len(rules)} rules on {section!r}: appends (rule index, ent, status)."""')
     shared: Dict[Tuple[str, str, Optional[float]], str] = {}
     top = _RuleGen(w, shared)
     conds = [c for _, rule in rules for c in (rule.when, rule.require, rule.unless.condition if rule.unless else None)]
     top.prepare(conds, 1, plain_only=True)
-    if not rules:
-        w.emit(1, "return")
-    for pos, (index, rule) in enumerate(rules):
+    for index, rule in rules:
         g = _RuleGen(w, dict(shared))
         w.emit(1, f"# -- rule {index}: {_comment(rule.id)}")
-        w.emit(1, f"s = act[{pos}]")
-        w.emit(1, "if s == 2:")
-        g.prepare((rule.when, rule.require, rule.unless.condition if rule.unless else None), 2)
+        g.prepare((rule.when, rule.require, rule.unless.condition if rule.unless else None), 1)
         if rule.when is not None:
-            wt = g.cond(rule.when, 2)
+            wt = g.cond(rule.when, 1)
             # a section the record lacks is judged only where `when` holds
-            w.emit(2, f"if {wt} is False or (implicit and {wt} is not True):")
+            w.emit(1, f"if {wt} is False or (implicit and {wt} is not True):")
         else:
             wt = "True"
-            w.emit(2, "if implicit:")
-        w.emit(3, "if show_all:")
-        w.emit(4, f"out.append(({index}, ent, NA))")
-        w.emit(2, "else:")
-        rt = g.cond(rule.require, 3)
+            w.emit(1, "if implicit:")
+        w.emit(2, "if show_all:")
+        w.emit(3, f"out.append(({index}, ent, NA))")
+        w.emit(1, "else:")
+        rt = g.cond(rule.require, 2)
         if rule.unless is not None:
             ut = w.tmp("u")
-            w.emit(3, f"if {rt} is True:")
-            w.emit(4, f"{ut} = False")
-            w.emit(3, "else:")
-            x = g.cond(rule.unless.condition, 4)
-            w.emit(4, f"{ut} = {x}")
+            w.emit(2, f"if {rt} is True:")
+            w.emit(3, f"{ut} = False")
+            w.emit(2, "else:")
+            x = g.cond(rule.unless.condition, 3)
+            w.emit(3, f"{ut} = {x}")
         else:
             ut = "False"
         eff = w.const(rule.effective_from) if rule.effective_from is not None else None
         deadline = w.const(rule.deadline) if rule.deadline is not None else None
         for line in decision_source(wt, rt, ut, eff, deadline):
-            w.emit(3, line)
-        w.emit(3, f"out.append(({index}, ent, st))")
-        w.emit(1, "elif s == 1 and show_all:")
-        w.emit(2, f"out.append(({index}, ent, NA))")
+            w.emit(2, line)
+        w.emit(2, f"out.append(({index}, ent, st))")
+    if dormant:
+        w.emit(1, "# -- rules of the region that do not exist at the date")
+        w.emit(1, "if show_all:")
+        for index in dormant:
+            w.emit(2, f"out.append(({index}, ent, NA))")
+    if not rules and not dormant:
+        w.emit(1, "return")
     w.globals.update(NA=NOT_APPLICABLE, stage_truth=stage_truth, correct_oxygen=correct_oxygen, **DECISION_NAMES)
     return _closed(w, name), w.globals, name
 
@@ -301,17 +308,25 @@ class KernelProgram:
 
     def __init__(self, program: Any) -> None:
         self.program = program
-        #: kernels by (entity kind, the program indices of the rules in it)
-        self._fns: Dict[Tuple[str, Tuple[int, ...]], Callable] = {}
-        self._sources: Dict[Tuple[str, Tuple[int, ...]], str] = {}
-        self._plans: Dict[Tuple[dt.date, str], Dict[str, Tuple[Tuple[str, Tuple[int, ...]], Tuple[int, ...]]]] = {}
-        self._regional: Dict[str, Dict[str, Tuple[int, ...]]] = {}
+        #: kernels by (entity kind, indices of the rules judged, indices of the dormant ones)
+        self._fns: Dict[Tuple[str, Tuple[int, ...], Tuple[int, ...]], Callable] = {}
+        self._sources: Dict[Tuple[str, Tuple[int, ...], Tuple[int, ...]], str] = {}
+        self._plans: Dict[Tuple[int, str], Dict[str, Tuple[str, Tuple[int, ...], Tuple[int, ...]]]] = {}
+        # a rule exists from in_force_from to until: between two of these
+        # dates, which rules exist does not change (plans are cached per
+        # such interval and region, so their number is bounded)
+        edges = set()
+        for rule in program.rules:
+            edges.add(rule.in_force_from)
+            if rule.until is not None:
+                edges.add(rule.until + dt.timedelta(days=1))
+        self._edges = sorted(edges)
 
     def source(self, section: str, constants: bool = False) -> str:
         """The generated source of ``section``'s kernel over all its rules
         (with ``constants``, followed by the values its constants ``L0``,
         ``L1`` ... hold, as comments)."""
-        key = (section, tuple(self.program.by_section.get(section, ())))
+        key = (section, tuple(self.program.by_section.get(section, ())), ())
         fn = self._function(key)
         src = self._sources[key]
         if constants:
@@ -324,48 +339,36 @@ class KernelProgram:
         return sorted(self.program.by_section)
 
     def function(self, section: str) -> Callable:
-        """The kernel of all of ``section``'s rules."""
-        return self._function((section, tuple(self.program.by_section.get(section, ()))))
+        """The kernel judging all of ``section``'s rules."""
+        return self._function((section, tuple(self.program.by_section.get(section, ())), ()))
 
-    def _function(self, key: Tuple[str, Tuple[int, ...]]) -> Callable:
+    def _function(self, key: Tuple[str, Tuple[int, ...], Tuple[int, ...]]) -> Callable:
         fn = self._fns.get(key)
         if fn is None:
-            section, idx = key
-            src, namespace, name = generate_section(section, [(i, self.program.rules[i]) for i in idx])
+            section, idx, dormant = key
+            src, namespace, name = generate_section(section, [(i, self.program.rules[i]) for i in idx], dormant)
             fn = _compile(src, namespace, name, section)
             self._sources[key] = src
             self._fns[key] = fn
         return fn
 
-    def _rules_in(self, region) -> Dict[str, Tuple[int, ...]]:
-        """Per entity kind, the rules that apply in ``region`` (their
-        jurisdiction contains it): a kernel is generated for just those, so a
-        record never pays for another district's rules."""
-        found = self._regional.get(region.code)
-        if found is None:
-            chain = region.chain
-            jur = self.program.jurisdictions
-            found = {}
-            for section, idx in self.program.by_section.items():
-                mine = tuple(i for i in idx if jur[i] in chain)
-                if mine:
-                    found[section] = mine
-            self._regional[region.code] = found
-        return found
-
-    def plan(self, as_of: dt.date, region) -> Dict[str, Tuple[Tuple[str, Tuple[int, ...]], Tuple[int, ...]]]:
-        """Per entity kind: its kernel's key and, per rule, 1 (not in force
-        at ``as_of``) or 2 (active); cached per date and region."""
-        key = (as_of, region.code)
+    def plan(self, as_of: dt.date, region) -> Dict[str, Tuple[str, Tuple[int, ...], Tuple[int, ...]]]:
+        """Per entity kind, the key of the kernel for a record in ``region``
+        at ``as_of``: the rules that apply in the region (their jurisdiction
+        contains it) and exist at the date, and those of the region that do
+        not exist then. A record never pays for another district's rules, or
+        for rules not yet issued or ended."""
+        key = (bisect.bisect_right(self._edges, as_of), region.code)
         found = self._plans.get(key)
         if found is None:
-            if len(self._plans) > 4096:
-                self._plans.clear()
-            rules = self.program.rules
-            found = {
-                section: ((section, idx), tuple(2 if rules[i].in_force(as_of) else 1 for i in idx))
-                for section, idx in self._rules_in(region).items()
-            }
+            chain = region.chain
+            rules, jur = self.program.rules, self.program.jurisdictions
+            found = {}
+            for section, idx in self.program.by_section.items():
+                mine = [i for i in idx if jur[i] in chain]
+                if mine:
+                    live = tuple(i for i in mine if rules[i].in_force(as_of))
+                    found[section] = (section, live, tuple(i for i in mine if i not in live))
             self._plans[key] = found
         return found
 
@@ -379,17 +382,15 @@ class KernelProgram:
         out: List[Tuple[int, Any, str]] = []
         fns = self._fns
         for entity in (facts.facility,) + facts.entities:
-            p = plan.get(entity.section)
-            if p is not None:
-                key, act = p
-                (fns.get(key) or self._function(key))(entity.values, f, c, act, as_of, False, show_all, out, entity)
+            key = plan.get(entity.section)
+            if key is not None:
+                (fns.get(key) or self._function(key))(entity.values, f, c, as_of, False, show_all, out, entity)
         buf: List[Tuple[int, Any, str]] = []
         for section in facts.implicit:  # the entity is built only if a rule speaks of it
-            p = plan.get(section)
-            if p is None or not (show_all or 2 in p[1]):
+            key = plan.get(section)
+            if key is None or not (show_all or key[1]):
                 continue
-            key, act = p
-            (fns.get(key) or self._function(key))(_EMPTY, f, c, act, as_of, True, show_all, buf, None)
+            (fns.get(key) or self._function(key))(_EMPTY, f, c, as_of, True, show_all, buf, None)
             if buf:
                 entity = facts.implicit_entity(section)
                 out.extend((i, entity, st) for i, _, st in buf)

@@ -166,7 +166,7 @@ def test_kernel_dump_prints_readable_source(cli):
     result = cli("kernel", "--section", "coatings")
     assert result.exit_code == 0
     assert result.output.startswith("# ---- coatings:")
-    assert "def kernel_coatings(e, f, c, act, as_of, implicit, show_all, out, ent):" in result.output
+    assert "def kernel_coatings(e, f, c, as_of, implicit, show_all, out, ent):" in result.output
     assert "# -- rule" in result.output and "jizhou-2018/coating-voc/automotive-oem" in result.output
     compile(result.output, "<dump>", "exec")  # the dump is valid Python
     assert cli("kernel", "--section", "coating").exit_code == 2
