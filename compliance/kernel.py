@@ -54,6 +54,18 @@ __all__ = ["KernelProgram", "generate_section", "condition_function", "KernelMat
 _SCOPE_VAR = {"entity": "e", "facility": "f", "context": "c"}
 _serial = itertools.count()
 _EMPTY: Mapping[str, Any] = {}
+
+
+class _Miss:
+    """Marks an oxygen-corrected value not computed yet (see _RuleGen.corrected)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISS"
+
+
+_MISS = _Miss()
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -96,37 +108,53 @@ class _RuleGen:
         self.w = w
         self.reads: Dict[Tuple[str, str, Optional[float]], str] = {} if reads is None else reads
 
-    def prepare(self, conds: Sequence[Optional[Cond]], indent: int, plain_only: bool = False) -> None:
+    def prepare(self, conds: Sequence[Optional[Cond]], indent: int) -> None:
         """Read every field the conditions use, once, before any test (a
-        read inside a short-circuited branch would leave it unset);
-        ``plain_only``: not the oxygen-corrected ones (computed per rule)."""
+        read inside a short-circuited branch would leave it unset). An
+        oxygen-corrected value starts as ``MISS`` and is computed where a
+        comparison first needs it (:meth:`corrected`), once per entity."""
         for cond in conds:
             if cond is not None:
                 for ref in cond.refs():
-                    if not (plain_only and ref.oxygen_reference is not None):
-                        self._load(ref, indent)
+                    self._load(ref, indent)
 
     def read(self, ref: FieldRef, indent: int) -> str:
         """The local holding the field's value (see :meth:`prepare`)."""
         return self.reads[(ref.scope, ref.name, ref.oxygen_reference)]
 
+    def _plain(self, scope: str, name: str, indent: int) -> str:
+        key = (scope, name, None)
+        var = self.reads.get(key)
+        if var is None:
+            var = self.reads[key] = self.w.tmp("v")
+            self.w.emit(indent, f"{var} = {_SCOPE_VAR[scope]}.get({name!r})")
+        return var
+
     def _load(self, ref: FieldRef, indent: int) -> None:
-        """Emit the read of one field (oxygen-corrected where the reference
-        asks for it), once per rule."""
+        """Emit the read of one field, once (its oxygen-corrected value: the
+        raw reads, and a ``MISS`` marker)."""
         key = (ref.scope, ref.name, ref.oxygen_reference)
         if key in self.reads:
             return
-        var = self.reads[key] = self.w.tmp("v")
-        scope = _SCOPE_VAR[ref.scope]
         if ref.oxygen_reference is None:
-            self.w.emit(indent, f"{var} = {scope}.get({ref.name!r})")
-        else:
-            o2 = self.w.tmp("o")
-            self.w.emit(indent, f"{var} = {scope}.get({ref.name!r})")
-            self.w.emit(indent, f"{o2} = {scope}.get({ref.o2_name!r})")
-            ref_name = self.w.const(ref.oxygen_reference)
-            self.w.emit(indent, f"{var} = None if {var} is None or {o2} is None "
-                                f"else correct_oxygen({var}, {o2}, {ref_name})")
+            self._plain(ref.scope, ref.name, indent)
+            return
+        self._plain(ref.scope, ref.name, indent)
+        self._plain(ref.scope, ref.o2_name, indent)
+        var = self.reads[key] = self.w.tmp("x")
+        self.w.emit(indent, f"{var} = MISS")
+
+    def corrected(self, ref: FieldRef, indent: int) -> str:
+        """Emit, where a comparison needs it, the computation of an
+        oxygen-corrected value not yet computed for this entity."""
+        var = self.read(ref, indent)
+        raw = self.reads[(ref.scope, ref.name, None)]
+        o2 = self.reads[(ref.scope, ref.o2_name, None)]
+        ref_name = self.w.const(ref.oxygen_reference)
+        self.w.emit(indent, f"if {var} is MISS:")
+        self.w.emit(indent + 1, f"{var} = None if {raw} is None or {o2} is None "
+                                f"else correct_oxygen({raw}, {o2}, {ref_name})")
+        return var
 
     def cond(self, c: Cond, indent: int) -> str:
         """Emit code computing ``c``'s three-valued truth; return its local."""
@@ -138,7 +166,7 @@ class _RuleGen:
     # -- one generator per node kind -----------------------------------------
 
     def gen_Compare(self, c: Compare, indent: int) -> str:
-        v = self.read(c.ref, indent)
+        v = self.read(c.ref, indent) if c.ref.oxygen_reference is None else self.corrected(c.ref, indent)
         t = self.w.tmp()
         limit = self.w.const(c.limit.value)
         self.w.emit(indent, f"# {_comment(c.describe('en'))}")
@@ -221,7 +249,7 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]],
     shared: Dict[Tuple[str, str, Optional[float]], str] = {}
     top = _RuleGen(w, shared)
     conds = [c for _, rule in rules for c in (rule.when, rule.require, rule.unless.condition if rule.unless else None)]
-    top.prepare(conds, 1, plain_only=True)
+    top.prepare(conds, 1)
     for index, rule in rules:
         g = _RuleGen(w, dict(shared))
         w.emit(1, f"# -- rule {index}: {_comment(rule.id)}")
@@ -258,7 +286,8 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]],
             w.emit(2, f"out.append(({index}, ent, NA))")
     if not rules and not dormant:
         w.emit(1, "return")
-    w.globals.update(NA=NOT_APPLICABLE, stage_truth=stage_truth, correct_oxygen=correct_oxygen, **DECISION_NAMES)
+    w.globals.update(NA=NOT_APPLICABLE, stage_truth=stage_truth, correct_oxygen=correct_oxygen, MISS=_MISS,
+                     **DECISION_NAMES)
     return _closed(w, name), w.globals, name
 
 
@@ -284,7 +313,7 @@ def condition_function(cond: Cond) -> Callable[[Mapping, Mapping, Mapping], Opti
     g.prepare((cond,), 1)
     t = g.cond(cond, 1)
     w.emit(1, f"return {t}")
-    w.globals.update(stage_truth=stage_truth, correct_oxygen=correct_oxygen)
+    w.globals.update(stage_truth=stage_truth, correct_oxygen=correct_oxygen, MISS=_MISS)
     return _compile(_closed(w, "condition"), w.globals, "condition", "condition")
 
 
@@ -321,6 +350,7 @@ class KernelProgram:
             if rule.until is not None:
                 edges.add(rule.until + dt.timedelta(days=1))
         self._edges = sorted(edges)
+        self._last: Tuple[Any, Any, Any] = (None, None, None)
 
     def source(self, section: str, constants: bool = False) -> str:
         """The generated source of ``section``'s kernel over all its rules
@@ -358,6 +388,9 @@ class KernelProgram:
         contains it) and exist at the date, and those of the region that do
         not exist then. A record never pays for another district's rules, or
         for rules not yet issued or ended."""
+        last = self._last
+        if last[0] == as_of and last[1] is region:  # a batch often has one date and region
+            return last[2]
         key = (bisect.bisect_right(self._edges, as_of), region.code)
         found = self._plans.get(key)
         if found is None:
@@ -370,6 +403,7 @@ class KernelProgram:
                     live = tuple(i for i in mine if rules[i].in_force(as_of))
                     found[section] = (section, live, tuple(i for i in mine if i not in live))
             self._plans[key] = found
+        self._last = (as_of, region, found)
         return found
 
     def statuses(self, facts, show_all: bool = False) -> List[Tuple[int, Any, str]]:
