@@ -434,22 +434,22 @@ class StreamWriter:
         self.errors: List[Problem] = []
         self.violations = False
         self.spool = None
+        self.shared = _Shared()
         if fmt == "json" and not known_as_of:
             import tempfile
 
             self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
 
     def record(self, rec: "RecordReport") -> None:
-        data = rec.to_dict()
         self.violations = self.violations or rec.has_violations
         self.dates.add(rec.as_of)
         if self.fmt == "jsonl":
-            self.out.write(json.dumps(data, ensure_ascii=False) + "\n")
+            self.out.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
         else:
             target = self.spool if self.spool is not None else self.out
             if self.count == 0 and self.spool is None:
                 self._head()
-            target.write((",\n    " if self.count else "\n    ") + dumps_indented(data, "    "))
+            target.write((",\n    " if self.count else "\n    ") + record_json(rec, "    ", self.shared))
         self.count += 1
 
     def failure(self, source: str, problems: Sequence[Problem]) -> None:
@@ -483,3 +483,76 @@ class StreamWriter:
         if self.errors:
             self.out.write(',\n  "errors": ' + dumps_indented([e.to_dict() for e in self.errors], "  "))
         self.out.write("\n}\n")
+
+
+class _Shared:
+    """The encoded JSON of mappings many findings share by identity -- a
+    rule's source, title, exemption and reported limit, built once per rule
+    (see ``Evaluator.finding``) -- so a batch encodes each rule's quoted
+    text once, not once per finding."""
+
+    def __init__(self) -> None:
+        self.cache: Dict[Tuple[int, str], Tuple[Any, str]] = {}
+
+    def text(self, obj: Mapping[str, Any], indent: str) -> str:
+        key = (id(obj), indent)
+        hit = self.cache.get(key)
+        if hit is None or hit[0] is not obj:
+            if len(self.cache) > 20000:
+                self.cache.clear()
+            hit = self.cache[key] = (obj, dumps_indented(dict(obj), indent))
+        return hit[1]
+
+
+def _value(value: Any, indent: str) -> str:
+    return _encode_str(value) if type(value) is str else dumps_indented(value, indent)
+
+
+def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
+    """``dumps_indented(f.to_dict(), indent)``, without building the dict,
+    the per-rule parts from ``shared``."""
+    k = indent + "  "
+    items = [
+        '"rule": ' + _encode_str(f.rule),
+        '"ruleset": ' + _encode_str(f.ruleset),
+        '"status": ' + _encode_str(f.status),
+        '"entity": ' + dumps_indented({"type": f.entity_type, "id": f.entity_id}, k),
+        '"observed": ' + ("null" if f.observed is None else dumps_indented(dict(f.observed), k)),
+        '"limit": ' + ("null" if f.limit is None else shared.text(f.limit, k)),
+        '"severity": ' + _value(f.severity, k),
+        '"message": ' + dumps_indented(dict(f.message), k),
+        '"source": ' + shared.text(f.source, k),
+        '"effective_from": ' + _value(f.effective_from, k),
+        '"deadline": ' + _value(f.deadline, k),
+        '"title": ' + shared.text(f.title, k),
+    ]
+    if f.missing:
+        items.append('"missing": ' + dumps_indented(list(f.missing), k))
+    if f.exemption is not None:
+        items.append('"exemption": ' + shared.text(f.exemption, k))
+    if f.notes:
+        items.append('"notes": ' + dumps_indented([dict(n) for n in f.notes], k))
+    if f.line:
+        items.append('"line": ' + _scalar(f.line))
+    return "{\n" + k + (",\n" + k).join(items) + "\n" + indent + "}"
+
+
+def record_json(rec: "RecordReport", indent: str, shared: Optional[_Shared] = None) -> str:
+    """``dumps_indented(rec.to_dict(), indent)``, faster: findings are
+    written straight from their objects and each rule's shared parts are
+    encoded once (``tests/test_streaming.py`` holds the bytes equal)."""
+    shared = shared if shared is not None else _Shared()
+    k = indent + "  "
+    fi = k + "  "
+    findings = [_finding_json(f, fi, shared) for f in rec.findings]
+    items = [
+        '"source": ' + _value(rec.source, k),
+        '"facility": ' + dumps_indented(dict(rec.facility), k),
+        '"as_of": ' + _value(rec.as_of, k),
+        '"alert": ' + _value(rec.alert, k),
+        '"findings": ' + ("[\n" + fi + (",\n" + fi).join(findings) + "\n" + k + "]" if findings else "[]"),
+        '"summary": ' + dumps_indented(rec.summary, k),
+    ]
+    if rec.warnings:
+        items.append('"warnings": ' + dumps_indented([w.to_dict() for w in rec.warnings], k))
+    return "{\n" + k + (",\n" + k).join(items) + "\n" + indent + "}"

@@ -179,3 +179,21 @@ def test_kernel_tracebacks_show_generated_lines():
     fn = ev.matcher.kernels.function("boilers")
     assert "def kernel_boilers" in inspect.getsource(fn)
     assert fn.__code__.co_filename.startswith("<compliance-kernel boilers ")
+
+
+def test_record_writer_is_the_generic_encoder():
+    """The record writer (findings straight from their objects, per-rule
+    parts encoded once) writes what dumps_indented(rec.to_dict()) writes."""
+    import sys
+    from pathlib import Path
+
+    from compliance.report import _Shared, record_json
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from snapshot import corpus
+
+    shared = _Shared()
+    records = [str(p) for p in EXAMPLE_FILES] + corpus(seed=5, size=200)
+    for show_all in (False, True):
+        for rec in compliance.check_many(records, show_all=show_all).records:
+            assert record_json(rec, "    ", shared) == dumps_indented(rec.to_dict(), "    ")
