@@ -332,3 +332,65 @@ def test_generated_decision_is_decide():
         assert env["st"] == decide(when, require, unless if has_unless else False, day, eff, deadline), src
         n += 1
     assert n == 2 * 3 * 4 * 4 * 4
+
+
+GOLDEN = '''def make_kernel_boilers(L0, L1, L2, NA, COMPLIANT, VIOLATION, INDETERMINATE):
+    def kernel_boilers(e, f, c, as_of, implicit, show_all, out, ent):
+        """1 rules on 'boilers': appends (rule index, ent, status)."""
+        v0 = e.get('fuel')
+        v1 = e.get('capacity')
+        v2 = e.get('status')
+        # -- rule 7: golden/coal-ban
+        t3 = True
+        while True:
+            # fuel = coal
+            t4 = None if v0 is None else v0 in L0
+            if t4 is False:
+                t3 = False
+                break
+            if t4 is None:
+                t3 = None
+            # capacity at most 35 t/h
+            t5 = None if v1 is None else v1 <= L1
+            if t5 is False:
+                t3 = False
+                break
+            if t5 is None:
+                t3 = None
+            break
+        if t3 is False or (implicit and t3 is not True):
+            if show_all:
+                out.append((7, ent, NA))
+        else:
+            # status = shutdown
+            t6 = None if v2 is None else v2 in L2
+            if t3 is None:
+                st = INDETERMINATE
+            elif t6 is True:
+                st = COMPLIANT
+            elif t6 is None:
+                st = INDETERMINATE
+            else:
+                st = VIOLATION
+            out.append((7, ent, st))
+        # -- rules of the region that do not exist at the date
+        if show_all:
+            out.append((9, ent, NA))
+    return kernel_boilers
+'''
+
+
+def test_generated_source_reads_as_written():
+    """What a rule becomes, to the letter (as attrs tests its generated
+    methods): a change to the generator shows here as a readable diff."""
+    from compliance.kernel import generate_section
+
+    base = next(r for rs in compliance.load_rulesets(None) for r in rs.rules if r.applies_to == "boilers")
+    rule = attrs.evolve(
+        base, id="golden/coal-ban", unless=None, effective_from=None, deadline=None,
+        when=compile_condition(B, {"all": [{"field": "fuel", "equals": "coal"},
+                                           {"field": "capacity", "op": "<=", "value": "35 t/h"}]}),
+        require=compile_condition(B, {"field": "status", "equals": "shutdown"}))
+    source, namespace, name = generate_section(B, [(7, rule)], dormant=(9,))
+    assert source == GOLDEN
+    assert (namespace["L0"], namespace["L1"], namespace["L2"]) == (("coal",), 24.5, ("shutdown",))  # 35 t/h in MW
