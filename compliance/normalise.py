@@ -324,20 +324,14 @@ def _coercer(spec: FieldSpec):
     t = spec.type
     vocab = vocabulary()
     if t == "quantity":
-        cache: Dict[str, Tuple[float, Parsed]] = {}
-
-        def quantity(raw):
-            hit = cache.get(raw) if type(raw) is str else None
-            if hit is None:
-                if type(raw) is not str:
-                    raise _GiveUp
-                try:
-                    hit = parse_quantity(raw, spec.unit or "", spec.context)
-                    _Normaliser.check_range(spec, hit[0], hit[1])
-                except UnitProblem:
-                    raise _GiveUp from None
-                if len(cache) < 4096:
-                    cache[raw] = hit
+        def quantity(raw):  # cached by the caller (_putter)
+            if type(raw) is not str:
+                raise _GiveUp
+            try:
+                hit = parse_quantity(raw, spec.unit or "", spec.context)
+                _Normaliser.check_range(spec, hit[0], hit[1])
+            except UnitProblem:
+                raise _GiveUp from None
             return hit
 
         return quantity
