@@ -314,6 +314,13 @@ def normalise(
 # and on generated records).
 
 
+#: entries per field in the fast path's caches of parsed values: the common
+#: spellings of a register come early and stay; past the bound, values are
+#: parsed each time (through the parse cache of units.py), so memory stays
+#: flat however many records stream through
+_CACHE = 1024
+
+
 class _GiveUp(Exception):
     """The fast path does not handle this input: use the validating path."""
 
@@ -382,7 +389,7 @@ def _coercer(spec: FieldSpec):
                         hit = _Normaliser.date(raw)
                     except UnitProblem:
                         raise _GiveUp from None
-                    if len(texts) < 4096:
+                    if len(texts) < _CACHE:
                         texts[raw] = hit
                 return hit
             raise _GiveUp
@@ -410,7 +417,7 @@ def _coercer(spec: FieldSpec):
                         hit = _Normaliser.coverage(raw)
                     except UnitProblem:
                         raise _GiveUp from None
-                    if len(shares) < 4096:
+                    if len(shares) < _CACHE:
                         shares[raw] = hit
                 return hit
             if type(raw) in (int, float) and 0 <= raw <= 1:
@@ -429,7 +436,7 @@ def _coercer(spec: FieldSpec):
                 hit = vocab.stage(scheme, raw)
                 if hit is None:
                     raise _GiveUp
-                if len(stages) < 4096:
+                if len(stages) < _CACHE:
                     stages[raw] = hit
             return hit
         return stage
@@ -445,7 +452,7 @@ def _coercer(spec: FieldSpec):
                 if found is None:
                     raise _GiveUp
                 code = found.code
-                if len(codes) < 4096:
+                if len(codes) < _CACHE:
                     codes[raw] = code
             return code
         return region
@@ -495,7 +502,7 @@ def _putter(spec: FieldSpec):
             hit = seen.get(raw) if type(raw) is str else None
             if hit is None:
                 hit = coerce(raw)
-                if len(seen) < 4096:
+                if len(seen) < _CACHE:
                     seen[raw] = hit
             values[name], written[name] = hit
         return put_quantity

@@ -302,7 +302,7 @@ def parse_quantity(raw, canonical: str, context: Optional[str] = None) -> Tuple[
     return _parse(raw, canonical, context)
 
 
-@functools.lru_cache(maxsize=8192)  # bounded: a register writes many distinct values
+@functools.lru_cache(maxsize=2048)  # bounded: a register writes many distinct values
 def _parse_text(raw: str, canonical: str, context: Optional[str]) -> Tuple[float, Parsed]:
     return _parse(raw, canonical, context)
 
