@@ -250,11 +250,27 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]],
     top = _RuleGen(w, shared)
     conds = [c for _, rule in rules for c in (rule.when, rule.require, rule.unless.condition if rule.unless else None)]
     top.prepare(conds, 1)
+    # a `when` several rules share (the coal, oil and gas limits of one
+    # fuel) is computed once per entity: a local starting as MISS
+    counts: Dict[str, int] = {}
+    for _, rule in rules:
+        if rule.when is not None:
+            counts[repr(rule.when)] = counts.get(repr(rule.when), 0) + 1
+    shared_when: Dict[str, str] = {}
+    for text, n in counts.items():
+        if n > 1:
+            shared_when[text] = var = w.tmp("w")
+            w.emit(1, f"{var} = MISS")
     for index, rule in rules:
         g = _RuleGen(w, dict(shared))
         w.emit(1, f"# -- rule {index}: {_comment(rule.id)}")
         g.prepare((rule.when, rule.require, rule.unless.condition if rule.unless else None), 1)
-        if rule.when is not None:
+        if rule.when is not None and repr(rule.when) in shared_when:
+            wt = shared_when[repr(rule.when)]
+            w.emit(1, f"if {wt} is MISS:")
+            w.emit(2, f"{wt} = {g.cond(rule.when, 2)}")
+            w.emit(1, f"if {wt} is False or (implicit and {wt} is not True):")
+        elif rule.when is not None:
             wt = g.cond(rule.when, 1)
             # a section the record lacks is judged only where `when` holds
             w.emit(1, f"if {wt} is False or (implicit and {wt} is not True):")
@@ -331,6 +347,17 @@ def _compile(source: str, namespace: Dict[str, Any], name: str, label: str) -> C
     return maker(*(namespace[p] for p in params))
 
 
+class _Slot:
+    """One entity kind's kernel in a plan: its key (kind, live rules,
+    dormant rules) and, once compiled, the function."""
+
+    __slots__ = ("key", "fn")
+
+    def __init__(self, key: Tuple[str, Tuple[int, ...], Tuple[int, ...]]) -> None:
+        self.key = key
+        self.fn: Optional[Callable] = None
+
+
 class KernelProgram:
     """The kernels of a :class:`~compliance.engine.Program`, generated and
     compiled on first use of each entity kind."""
@@ -340,7 +367,7 @@ class KernelProgram:
         #: kernels by (entity kind, indices of the rules judged, indices of the dormant ones)
         self._fns: Dict[Tuple[str, Tuple[int, ...], Tuple[int, ...]], Callable] = {}
         self._sources: Dict[Tuple[str, Tuple[int, ...], Tuple[int, ...]], str] = {}
-        self._plans: Dict[Tuple[int, str], Dict[str, Tuple[str, Tuple[int, ...], Tuple[int, ...]]]] = {}
+        self._plans: Dict[Tuple[int, str], Dict[str, _Slot]] = {}
         # a rule exists from in_force_from to until: between two of these
         # dates, which rules exist does not change (plans are cached per
         # such interval and region, so their number is bounded)
@@ -382,7 +409,11 @@ class KernelProgram:
             self._fns[key] = fn
         return fn
 
-    def plan(self, as_of: dt.date, region) -> Dict[str, Tuple[str, Tuple[int, ...], Tuple[int, ...]]]:
+    def _fill(self, slot: "_Slot") -> Callable:
+        slot.fn = self._function(slot.key)
+        return slot.fn
+
+    def plan(self, as_of: dt.date, region) -> Dict[str, "_Slot"]:
         """Per entity kind, the key of the kernel for a record in ``region``
         at ``as_of``: the rules that apply in the region (their jurisdiction
         contains it) and exist at the date, and those of the region that do
@@ -401,7 +432,7 @@ class KernelProgram:
                 mine = [i for i in idx if jur[i] in chain]
                 if mine:
                     live = tuple(i for i in mine if rules[i].in_force(as_of))
-                    found[section] = (section, live, tuple(i for i in mine if i not in live))
+                    found[section] = _Slot((section, live, tuple(i for i in mine if i not in live)))
             self._plans[key] = found
         self._last = (as_of, region, found)
         return found
@@ -414,17 +445,20 @@ class KernelProgram:
         c = facts.context
         as_of = facts.as_of
         out: List[Tuple[int, Any, str]] = []
-        fns = self._fns
-        for entity in (facts.facility,) + facts.entities:
-            key = plan.get(entity.section)
-            if key is not None:
-                (fns.get(key) or self._function(key))(entity.values, f, c, as_of, False, show_all, out, entity)
+        entity = facts.facility
+        slot = plan.get(entity.section)
+        if slot is not None:
+            (slot.fn or self._fill(slot))(entity.values, f, c, as_of, False, show_all, out, entity)
+        for entity in facts.entities:
+            slot = plan.get(entity.section)
+            if slot is not None:
+                (slot.fn or self._fill(slot))(entity.values, f, c, as_of, False, show_all, out, entity)
         buf: List[Tuple[int, Any, str]] = []
         for section in facts.implicit:  # the entity is built only if a rule speaks of it
-            key = plan.get(section)
-            if key is None or not (show_all or key[1]):
+            slot = plan.get(section)
+            if slot is None or not (show_all or slot.key[1]):
                 continue
-            (fns.get(key) or self._function(key))(_EMPTY, f, c, as_of, True, show_all, buf, None)
+            (slot.fn or self._fill(slot))(_EMPTY, f, c, as_of, True, show_all, buf, None)
             if buf:
                 entity = facts.implicit_entity(section)
                 out.extend((i, entity, st) for i, _, st in buf)
