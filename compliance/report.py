@@ -512,15 +512,20 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
     """``dumps_indented(f.to_dict(), indent)``, without building the dict,
     the per-rule parts from ``shared``."""
     k = indent + "  "
+    kk = ",\n" + k + "  "  # between the items of a mapping nested in the finding
+    msg = f.message
     items = [
         '"rule": ' + _encode_str(f.rule),
         '"ruleset": ' + _encode_str(f.ruleset),
         '"status": ' + _encode_str(f.status),
-        '"entity": ' + dumps_indented({"type": f.entity_type, "id": f.entity_id}, k),
+        '"entity": {\n' + k + '  "type": ' + _encode_str(f.entity_type) + kk + '"id": '
+        + _encode_str(f.entity_id) + "\n" + k + "}",
         '"observed": ' + ("null" if f.observed is None else dumps_indented(dict(f.observed), k)),
         '"limit": ' + ("null" if f.limit is None else shared.text(f.limit, k)),
         '"severity": ' + _value(f.severity, k),
-        '"message": ' + dumps_indented(dict(f.message), k),
+        ('"message": {\n' + k + '  "zh": ' + _encode_str(msg["zh"]) + kk + '"en": ' + _encode_str(msg["en"])
+         + "\n" + k + "}") if list(msg) == ["zh", "en"] and type(msg["zh"]) is str and type(msg["en"]) is str
+        else '"message": ' + dumps_indented(dict(msg), k),
         '"source": ' + shared.text(f.source, k),
         '"effective_from": ' + _value(f.effective_from, k),
         '"deadline": ' + _value(f.deadline, k),
