@@ -36,6 +36,7 @@ print(json.dumps({{"code": code, "out": out.getvalue(), "pint": "pint" in sys.mo
 
 
 def test_import_compliance_imports_no_pint(tmp_path):
+    _warm(tmp_path)
     code = "import json, sys, compliance, compliance.units; print(json.dumps('pint' in sys.modules))"
     assert _run(code, tmp_path) is False
 
@@ -50,7 +51,25 @@ def test_a_check_of_the_example_imports_no_pint(tmp_path):
     assert (uncached["code"], uncached["out"]) == (second["code"], second["out"])
 
 
+def _shipped_table_fits():
+    """Whether the shipped unit table was built by the installed pint (else
+    the first run builds one into the user cache, importing pint once)."""
+    from compliance import units
+
+    shipped = json.loads((REPO / "compliance" / "data" / "unit_table.json").read_text("utf-8"))
+    return shipped.get("pint") == units.pint_version(), shipped.get("pint"), units.pint_version()
+
+
+def _warm(tmp_path):
+    """Build the user-cache table where the shipped one does not fit."""
+    _run("import json; from compliance import units; units._table(); print(json.dumps(1))", tmp_path)
+
+
 def test_compiling_the_bundled_rulesets_imports_no_pint(tmp_path):
+    fits, shipped, installed = _shipped_table_fits()
+    if not fits:
+        pytest.skip(f"the shipped unit table was built with pint {shipped}, this is pint {installed}: "
+                    "with every cache off, conversions go through pint by design")
     assert _run(CHECK, tmp_path, COMPLIANCE_NO_CACHE="1")["pint"] is False
 
 
@@ -66,6 +85,7 @@ print(json.dumps([before, "pint" in sys.modules, str(q.to("kg/h").magnitude), u.
 
 
 def test_a_unit_the_table_lacks_still_converts_through_pint(tmp_path):
+    _warm(tmp_path)
     code = """
 import json, sys
 from compliance import units
