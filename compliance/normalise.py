@@ -321,6 +321,9 @@ def normalise(
 _CACHE = 1024
 
 
+_NONE_DEFAULTED: frozenset = frozenset()
+
+
 class _GiveUp(Exception):
     """The fast path does not handle this input: use the validating path."""
 
@@ -517,7 +520,7 @@ class _FastSection:
 
     def __init__(self, fields: Mapping[str, FieldSpec], defaults):
         self.table: Dict[str, Any] = {key: _putter(spec) for key, spec in fields.items()}
-        self.defaults = defaults
+        self.defaults = tuple((name, default, "." in name) for name, default in defaults)
 
     def fill(self, raw: Mapping, values: Dict[str, Any], written: Dict[str, Parsed]) -> None:
         table = self.table
@@ -545,19 +548,18 @@ class _Fast:
             name for name, spec in vocab.sections.items() if spec.kind == "single" and name != "facility"
         )
 
-    def entity(self, doc, section: str, eid: str, raw: Mapping, path) -> Entity:
+    def entity(self, doc, section: str, eid: str, raw: Mapping, path, lines: bool) -> Entity:
         table = self.sections[section]
         values: Dict[str, Any] = {}
         written: Dict[str, Parsed] = {}
         table.fill(raw, values, written)
-        defaulted = []
-        for name, default in table.defaults:
-            if name not in values and not (name in raw if "." not in name else _written(raw, name)):
+        defaulted = _NONE_DEFAULTED
+        for name, default, dotted in table.defaults:
+            if name not in values and not (_written(raw, name) if dotted else name in raw):
                 values[name] = default
-                defaulted.append(name)
-        locations = doc.locations
-        line = 1 if (type(locations) is dict and not locations) else doc.where(path)[0]  # a dict record: no lines
-        return Entity(section, eid, values, written, frozenset(defaulted), line)
+                defaulted = defaulted | {name}
+        # a record given as a dict has no lines: every entity is on line 1
+        return Entity(section, eid, values, written, defaulted, doc.where(path)[0] if lines else 1)
 
     def facts(self, doc, as_of, alert, today) -> Facts:
         data = doc.data
@@ -593,7 +595,9 @@ class _Fast:
         fid = fac.get("id")
         if type(fid) is not str or not fid.strip():
             raise _GiveUp
-        facility = self.entity(doc, "facility", fid, fac, ("facility",))
+        locations = doc.locations
+        lines = not (type(locations) is dict and not locations)
+        facility = self.entity(doc, "facility", fid, fac, ("facility",), lines)
         entities: List[Entity] = []
         present = set()
         order = self.order
@@ -609,7 +613,7 @@ class _Fast:
             if kind == "single":
                 if type(raw) is not dict:
                     raise _GiveUp
-                entities.append(self.entity(doc, name, fid, raw, (name,)))
+                entities.append(self.entity(doc, name, fid, raw, (name,), lines))
                 present.add(name)
                 continue
             if type(raw) is not list:
@@ -622,7 +626,7 @@ class _Fast:
                 if type(eid) is not str or not eid.strip() or eid in seen:
                     raise _GiveUp
                 seen.add(eid)
-                entities.append(self.entity(doc, name, eid, item, (name, i)))
+                entities.append(self.entity(doc, name, eid, item, (name, i), lines))
                 present.add(name)
         implicit = tuple(name for name in self.implicit_sections if name not in present)
         region_code = facility.values.get("region")
