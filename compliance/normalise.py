@@ -565,10 +565,8 @@ class _Fast:
         data = doc.data
         if type(data) is not dict:
             raise _GiveUp
-        allowed = self.allowed
-        for key in data:
-            if key not in allowed:
-                raise _GiveUp
+        if not data.keys() <= self.allowed:
+            raise _GiveUp
         vocab = self.vocab
         if "schema" in data and data["schema"] != vocab.schema_id:
             raise _GiveUp
@@ -599,14 +597,14 @@ class _Fast:
         lines = not (type(locations) is dict and not locations)
         facility = self.entity(doc, "facility", fid, fac, ("facility",), lines)
         entities: List[Entity] = []
-        present = set()
+        present = set()  # the single-mapping sections written
         order = self.order
         # the sections written, in the record format's order (as the validating path)
-        written = sorted((k for k in data if k in order), key=order.__getitem__)
+        written = [k for k in data if k in order and k != "facility"]
+        if len(written) > 1:
+            written.sort(key=order.__getitem__)
         for name in written:
             kind = self.kinds[name]
-            if name == "facility":
-                continue
             raw = data[name]
             if raw is None:
                 continue
@@ -627,8 +625,8 @@ class _Fast:
                     raise _GiveUp
                 seen.add(eid)
                 entities.append(self.entity(doc, name, eid, item, (name, i), lines))
-                present.add(name)
-        implicit = tuple(name for name in self.implicit_sections if name not in present)
+        implicit = tuple(name for name in self.implicit_sections if name not in present) if present \
+            else self.implicit_sections
         region_code = facility.values.get("region")
         if region_code is None:
             raise _GiveUp
