@@ -351,11 +351,14 @@ class _Slot:
     """One entity kind's kernel in a plan: its key (kind, live rules,
     dormant rules) and, once compiled, the function."""
 
-    __slots__ = ("key", "fn")
+    __slots__ = ("key", "fn", "implicit")
 
-    def __init__(self, key: Tuple[str, Tuple[int, ...], Tuple[int, ...]]) -> None:
+    def __init__(self, key: Tuple[str, Tuple[int, ...], Tuple[int, ...]], implicit: bool) -> None:
         self.key = key
         self.fn: Optional[Callable] = None
+        #: whether a live rule can speak of the kind when the record lacks
+        #: it: only one with a `when` (see status.applies_to_implicit)
+        self.implicit = implicit
 
 
 class KernelProgram:
@@ -432,7 +435,8 @@ class KernelProgram:
                 mine = [i for i in idx if jur[i] in chain]
                 if mine:
                     live = tuple(i for i in mine if rules[i].in_force(as_of))
-                    found[section] = _Slot((section, live, tuple(i for i in mine if i not in live)))
+                    found[section] = _Slot((section, live, tuple(i for i in mine if i not in live)),
+                                           any(rules[i].when is not None for i in live))
             self._plans[key] = found
         self._last = (as_of, region, found)
         return found
@@ -456,7 +460,7 @@ class KernelProgram:
         buf: List[Tuple[int, Any, str]] = []
         for section in facts.implicit:  # the entity is built only if a rule speaks of it
             slot = plan.get(section)
-            if slot is None or not (show_all or slot.key[1]):
+            if slot is None or not (show_all or slot.implicit):
                 continue
             (slot.fn or self._fill(slot))(_EMPTY, f, c, as_of, True, show_all, buf, None)
             if buf:
