@@ -180,9 +180,14 @@ class _RuleGen:
     def gen_Member(self, c: Member, indent: int) -> str:
         v = self.read(c.ref, indent)
         t = self.w.tmp()
-        values = self.w.const(tuple(c.values))
         self.w.emit(indent, f"# {_comment(c.describe('en'))}")
-        self.w.emit(indent, f"{t} = None if {v} is None else {v} in {values}")
+        if len(c.values) == 1 and type(c.values[0]) in (str, bool, int):
+            # one value of a plain type: `in (x,)` is `== x` (no NaN among them)
+            value = self.w.const(c.values[0])
+            self.w.emit(indent, f"{t} = None if {v} is None else {v} == {value}")
+        else:
+            values = self.w.const(tuple(c.values))
+            self.w.emit(indent, f"{t} = None if {v} is None else {v} in {values}")
         return t
 
     def gen_Includes(self, c: Includes, indent: int) -> str:

@@ -344,7 +344,7 @@ GOLDEN = '''def make_kernel_boilers(L0, L1, L2, NA, COMPLIANT, VIOLATION, INDETE
         t3 = True
         while True:
             # fuel = coal
-            t4 = None if v0 is None else v0 in L0
+            t4 = None if v0 is None else v0 == L0
             if t4 is False:
                 t3 = False
                 break
@@ -363,7 +363,7 @@ GOLDEN = '''def make_kernel_boilers(L0, L1, L2, NA, COMPLIANT, VIOLATION, INDETE
                 out.append((7, ent, NA))
         else:
             # status = shutdown
-            t6 = None if v2 is None else v2 in L2
+            t6 = None if v2 is None else v2 == L2
             if t3 is None:
                 st = INDETERMINATE
             elif t6 is True:
@@ -393,4 +393,4 @@ def test_generated_source_reads_as_written():
         require=compile_condition(B, {"field": "status", "equals": "shutdown"}))
     source, namespace, name = generate_section(B, [(7, rule)], dormant=(9,))
     assert source == GOLDEN
-    assert (namespace["L0"], namespace["L1"], namespace["L2"]) == (("coal",), 24.5, ("shutdown",))  # 35 t/h in MW
+    assert (namespace["L0"], namespace["L1"], namespace["L2"]) == ("coal", 24.5, "shutdown")  # 35 t/h in MW
