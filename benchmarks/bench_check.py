@@ -132,15 +132,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         H.settle()
         load = Side("record_from_data (dict -> Record)", record_from_data)
         norm = Side("normalise (Record -> Facts)", normalise, raws)
+        stages = [load, norm]
+        try:  # the fast path check_data takes for a clean record: dict -> Facts in one pass
+            from compliance._yaml import Document
+            from compliance.normalise import normalise_fast
+
+            stages.append(Side("normalise_fast (dict -> Facts, clean records)",
+                               lambda r: normalise_fast(Document("<record>", r, {}))))
+        except ImportError:
+            pass
         evals = []
         for e in names:  # the hot path where there is one, and the full Finding objects
             if hasattr(evs[e], "statuses"):
                 evals.append(Side(f"statuses on Facts, {e}", evs[e].statuses, facts))
             evals.append(Side(f"findings on Facts, {e}", evs[e].findings, facts))
-        H.interleaved(records, [load, norm, *evals], args.block, repeats)
+        H.interleaved(records, [*stages, *evals], args.block, repeats)
         say()
         say("library stages, each on the previous stage's output (÷ hand: against the hand-written row above)")
-        H.side_table([load, norm, *evals], hand, "÷ hand")
+        H.side_table([*stages, *evals], hand, "÷ hand")
         del raws, facts
 
     peaks: dict = {}
