@@ -152,10 +152,17 @@ def _merge(value: Optional[bool], parts: Sequence[Outcome], missing_from: Sequen
         for a in p.ambiguous:
             if a not in ambiguous:
                 ambiguous.append(a)
-    comps = tuple(c for p in parts for c in p.comparisons)
-    matched = tuple(m for p in parts for m in p.matched)
-    unmatched = tuple(m for p in parts for m in p.unmatched)
-    return Outcome(value, tuple(missing), comps, tuple(ambiguous), matched, unmatched)
+    comps: List[Comparison] = []
+    matched: List[Tuple[str, Any]] = []
+    unmatched: List[Tuple[str, Any]] = []
+    for p in parts:  # one pass; most parts have one comparison or one match
+        if p.comparisons:
+            comps.extend(p.comparisons)
+        if p.matched:
+            matched.extend(p.matched)
+        if p.unmatched:
+            unmatched.extend(p.unmatched)
+    return Outcome(value, tuple(missing), tuple(comps), tuple(ambiguous), tuple(matched), tuple(unmatched))
 
 
 class Cond:
