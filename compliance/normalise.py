@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import attrs
 
@@ -328,6 +328,26 @@ class _GiveUp(Exception):
     """The fast path does not handle this input: use the validating path."""
 
 
+def _memo(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse`` cached per value written (at most _CACHE of them); what it
+    refuses (UnitProblem, or None) makes the fast path give up."""
+    seen: Dict[Any, Any] = {}
+
+    def cached(raw):
+        hit = seen.get(raw)
+        if hit is None:
+            try:
+                hit = parse(raw)
+            except UnitProblem:
+                raise _GiveUp from None
+            if hit is None:
+                raise _GiveUp
+            if len(seen) < _CACHE:
+                seen[raw] = hit
+        return hit
+    return cached
+
+
 def _coercer(spec: FieldSpec):
     """A function raw -> typed value for ``spec`` that raises _GiveUp on
     anything the validating path would treat specially."""
@@ -378,7 +398,7 @@ def _coercer(spec: FieldSpec):
         return enum_list
     if t in ("date", "date_or_false"):
         never_ok = t == "date_or_false"
-        texts: Dict[str, dt.date] = {}
+        text_date = _memo(_Normaliser.date)
 
         def date(raw):
             if type(raw) is dt.date:
@@ -386,15 +406,7 @@ def _coercer(spec: FieldSpec):
             if never_ok and raw is False:
                 return NEVER
             if type(raw) is str:
-                hit = texts.get(raw)
-                if hit is None:
-                    try:
-                        hit = _Normaliser.date(raw)
-                    except UnitProblem:
-                        raise _GiveUp from None
-                    if len(texts) < _CACHE:
-                        texts[raw] = hit
-                return hit
+                return text_date(raw)
             raise _GiveUp
         return date
     if t == "integer":
@@ -406,7 +418,7 @@ def _coercer(spec: FieldSpec):
             raise _GiveUp
         return integer
     if t == "coverage":
-        shares: Dict[str, float] = {}
+        text_share = _memo(_Normaliser.coverage)
 
         def coverage(raw):
             if raw is True:
@@ -414,50 +426,27 @@ def _coercer(spec: FieldSpec):
             if raw is False:
                 return 0.0
             if type(raw) is str:
-                hit = shares.get(raw)
-                if hit is None:
-                    try:
-                        hit = _Normaliser.coverage(raw)
-                    except UnitProblem:
-                        raise _GiveUp from None
-                    if len(shares) < _CACHE:
-                        shares[raw] = hit
-                return hit
+                return text_share(raw)
             if type(raw) in (int, float) and 0 <= raw <= 1:
                 return float(raw)
             raise _GiveUp
         return coverage
     if t == "stage":
         scheme = spec.scheme or "onroad"
-        stages: Dict[Any, Any] = {}
+        written_stage = _memo(lambda raw: vocab.stage(scheme, raw))
 
         def stage(raw):
             if type(raw) not in (str, int):
                 raise _GiveUp
-            hit = stages.get(raw)
-            if hit is None:
-                hit = vocab.stage(scheme, raw)
-                if hit is None:
-                    raise _GiveUp
-                if len(stages) < _CACHE:
-                    stages[raw] = hit
-            return hit
+            return written_stage(raw)
         return stage
     if t == "region":
-        codes: Dict[Any, str] = {}
+        written_region = _memo(lambda raw: getattr(vocab.region(raw), "code", None))
 
         def region(raw):
-            code = codes.get(raw) if type(raw) in (str, int) else None
-            if code is None:
-                if type(raw) not in (str, int):
-                    raise _GiveUp
-                found = vocab.region(raw)
-                if found is None:
-                    raise _GiveUp
-                code = found.code
-                if len(codes) < _CACHE:
-                    codes[raw] = code
-            return code
+            if type(raw) not in (str, int):
+                raise _GiveUp
+            return written_region(raw)
         return region
     raise _GiveUp  # pragma: no cover - vocabulary types are checked at load
 
