@@ -197,3 +197,13 @@ def test_record_writer_is_the_generic_encoder():
     for show_all in (False, True):
         for rec in compliance.check_many(records, show_all=show_all).records:
             assert record_json(rec, "    ", shared) == dumps_indented(rec.to_dict(), "    ")
+
+
+def test_a_report_with_lazy_findings_pickles_whole():
+    """Lazy findings pickle as the tuple of their findings (for worker processes)."""
+    import pickle
+
+    report = compliance.check(EXAMPLE_FILES[0])
+    again = pickle.loads(pickle.dumps(report))
+    assert again.to_dict() == report.to_dict()
+    assert isinstance(again.records[0].findings, tuple)
