@@ -50,6 +50,8 @@ class Verdict:
 
 
 _NOT_APPLICABLE = Verdict(NOT_APPLICABLE, TRUE, None, None)
+#: which comparison a finding of each status reports (see Evaluator.finding)
+_REPORTED_TRUTH = {"compliant": True, "indeterminate": None}
 
 
 def verdict(rule: Rule, sv, as_of: dt.date, implicit: bool = False) -> Verdict:
@@ -243,7 +245,7 @@ class Evaluator:
 
     def finding(self, rule: Rule, entity: Entity, facts: Facts, v: Verdict) -> Finding:
         status = v.status
-        truth = {"compliant": True, "indeterminate": None}.get(status, False)
+        truth = _REPORTED_TRUTH.get(status, False)
         comp = _pick(v.require, truth) if status != "not_applicable" else None
         if comp is None and status == "indeterminate":
             comp = _pick(v.require, False) or _pick(v.require, True)
@@ -262,7 +264,17 @@ class Evaluator:
                 observed = {"value": val, "unit": unit}
                 obs_text = _shown(val, unit)
                 notes.extend(self.conversion_notes(comp, entity, facts))
-        needs = rule.message.zh + rule.message.en if status in ("violation", "pending") else ""
+        consts = self._consts.get(rule.id)
+        if consts is None:  # per-rule parts of a finding, built once
+            consts = self._consts[rule.id] = (
+                rule.deadline.isoformat() if rule.deadline else None,
+                rule.effective_from.isoformat() if rule.effective_from else None,
+                rule.cite.to_dict(), rule.title.to_dict(),
+                rule.unless.name.to_dict() if rule.unless else None,
+                rule.message.zh + rule.message.en,
+            )
+        deadline, eff, source, title, exemption, templates = consts
+        needs = templates if status in ("violation", "pending") else ""
         if "{condition}" in needs and rule.when is not None:  # v.when: the interpreter's full outcome
             condition = {lang: self.condition_text(v.when, lang) for lang in ("zh", "en")}
         else:
@@ -272,17 +284,14 @@ class Evaluator:
             missing = tuple(v.require.missing)  # not decisive, but still not reported
         if entity.implicit:  # name the section the record lacks
             missing = tuple(m if m.startswith(("facility.", "context.")) else f"{entity.section}.{m}" for m in missing)
-        consts = self._consts.get(rule.id)
-        if consts is None:  # per-rule parts of a finding, built once
-            consts = self._consts[rule.id] = (
-                rule.deadline.isoformat() if rule.deadline else None,
-                rule.effective_from.isoformat() if rule.effective_from else None,
-                rule.cite.to_dict(), rule.title.to_dict(),
-                rule.unless.name.to_dict() if rule.unless else None,
-            )
-        deadline, eff, source, title, exemption = consts
         message = {}
         for lang in ("zh", "en"):
+            if not needs:  # only a rule's own message has placeholders: see message()
+                fill = {"observed": obs_text or ("?" if lang == "en" else "？"), "limit": lim_text or "",
+                        "missing": ", ".join(missing),
+                        "exemption": rule.unless.name.get(lang) if rule.unless else ""}
+                message[lang] = self.message(rule, status, lang, fill, v, notes)
+                continue
             fill = {
                 "observed": obs_text or ("?" if lang == "en" else "？"),
                 "limit": lim_text or "",
