@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import shutil
 import unicodedata
 from collections.abc import Sequence as _SequenceABC
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -438,7 +440,7 @@ class StreamWriter:
         if fmt == "json" and not known_as_of:
             import tempfile
 
-            self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+            self.spool = tempfile.TemporaryFile("w+b")  # UTF-8 bytes: copied as they are when stdout is UTF-8
 
     def record(self, rec: "RecordReport") -> None:
         self.violations = self.violations or rec.has_violations
@@ -446,10 +448,13 @@ class StreamWriter:
         if self.fmt == "jsonl":
             self.out.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
         else:
-            target = self.spool if self.spool is not None else self.out
-            if self.count == 0 and self.spool is None:
-                self._head()
-            target.write((",\n    " if self.count else "\n    ") + record_json(rec, "    ", self.shared))
+            text = (",\n    " if self.count else "\n    ") + record_json(rec, "    ", self.shared)
+            if self.spool is not None:
+                self.spool.write(text.encode("utf-8"))
+            else:
+                if self.count == 0:
+                    self._head()
+                self.out.write(text)
         self.count += 1
 
     def failure(self, source: str, problems: Sequence[Problem]) -> None:
@@ -471,11 +476,18 @@ class StreamWriter:
                 self.as_of = next(iter(self.dates))
             self._head()
             self.spool.seek(0)
-            while True:
-                chunk = self.spool.read(1 << 16)
-                if not chunk:
-                    break
-                self.out.write(chunk)
+            raw = getattr(self.out, "buffer", None)
+            encoding = (getattr(self.out, "encoding", None) or "").lower().replace("_", "-")
+            if raw is not None and encoding in ("utf-8", "utf8"):
+                self.out.flush()  # the bytes go under the text layer: keep the order
+                shutil.copyfileobj(self.spool, raw, 1 << 20)
+            else:
+                decoder = codecs.getincrementaldecoder("utf-8")()
+                while True:
+                    chunk = self.spool.read(1 << 20)
+                    self.out.write(decoder.decode(chunk, final=not chunk))
+                    if not chunk:
+                        break
             self.spool.close()
         elif self.count == 0:
             self._head()

@@ -207,3 +207,20 @@ def test_a_report_with_lazy_findings_pickles_whole():
     again = pickle.loads(pickle.dumps(report))
     assert again.to_dict() == report.to_dict()
     assert isinstance(again.records[0].findings, tuple)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_spooled_json_through_a_real_stdout(tmp_path, encoding):
+    """Several inputs without --as-of: the records are spooled, then copied
+    to stdout -- as bytes under a UTF-8 stdout, re-encoded under another."""
+    import os
+    import subprocess
+    import sys
+
+    files = [str(p) for p in EXAMPLE_FILES]
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    proc = subprocess.run([sys.executable, "-c", "from compliance.cli import run; run()", "check", "--format", "json",
+                           *files], capture_output=True, env=env)
+    assert proc.returncode == 1, proc.stderr
+    expected, _ = _expected(files)
+    assert proc.stdout.decode(encoding) == expected
