@@ -170,6 +170,8 @@ class Evaluator:
         self.program = Program.build(self.rulesets)
         self.matcher = make_matcher(self.program, engine)
         self._consts: Dict[str, tuple] = {}
+        #: the engine's own one-pass statuses (the kernel), if it has them
+        self._fast = getattr(self.matcher, "statuses", None)
         self._limits: Dict[tuple, tuple] = {}
 
     @property
@@ -180,7 +182,7 @@ class Evaluator:
         """(rule index, entity, status) of every pair that is not
         not_applicable (every pair in the record's region with ``show_all``),
         in engine order. The hot path: no explanation is built."""
-        fast = getattr(self.matcher, "statuses", None)
+        fast = self._fast
         if fast is not None:
             return fast(facts, show_all)
         pairs = self.matcher.match(facts)
@@ -213,7 +215,8 @@ class Evaluator:
         facts = normalise_fast(doc, as_of=as_of, alert=alert)
         if facts is None:
             facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)
-        return self.statuses(facts, show_all)
+        fast = self._fast
+        return fast(facts, show_all) if fast is not None else self.statuses(facts, show_all)
 
     def sorted_entries(self, facts: Facts, show_all: bool = False) -> List[Tuple[Rule, Entity, str]]:
         """(rule, entity, status) in report order."""

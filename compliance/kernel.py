@@ -483,6 +483,4 @@ class KernelMatcher:
     def __init__(self, program: Any) -> None:
         self.program = program
         self.kernels = KernelProgram(program)
-
-    def statuses(self, facts, show_all: bool = False):
-        return self.kernels.statuses(facts, show_all)
+        self.statuses = self.kernels.statuses
