@@ -350,7 +350,8 @@ def _memo(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _coercer(spec: FieldSpec):
     """A function raw -> typed value for ``spec`` that raises _GiveUp on
-    anything the validating path would treat specially."""
+    anything the validating path would treat specially (bool, string and
+    enum fields are checked in their put function: see :func:`_putter`)."""
     t = spec.type
     vocab = vocabulary()
     if t == "quantity":
@@ -365,26 +366,6 @@ def _coercer(spec: FieldSpec):
             return hit
 
         return quantity
-    if t == "bool":
-        def boolean(raw):
-            if raw is True or raw is False:
-                return raw
-            raise _GiveUp
-        return boolean
-    if t == "string":
-        def string(raw):
-            if type(raw) is str:
-                return raw
-            raise _GiveUp
-        return string
-    if t == "enum":
-        values = spec.values
-
-        def enum(raw):
-            if type(raw) is str and raw in values:
-                return raw
-            raise _GiveUp
-        return enum
     if t == "enum_list":
         values = spec.values
 
