@@ -10,6 +10,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, T
 import attrs
 
 from .errors import InputError, Problem, UsageError
+from .engine import engine_name
 from .evaluate import Evaluator
 from ._yaml import Document, load_document
 from .normalise import normalise, normalise_fast
@@ -77,7 +78,7 @@ def evaluator(rulesets: RulesetsInput = None, engine: Optional[str] = None) -> E
     the same rulesets reuse it.
     """
     selected = load_rulesets(rulesets)
-    key = (tuple(id(r) for r in selected), engine or os.environ.get("COMPLIANCE_ENGINE") or "auto")
+    key = (tuple(id(r) for r in selected), engine_name(engine))  # auto and kernel: one evaluator
     ev = _EVALUATORS.get(key)
     if ev is None:
         if len(_EVALUATORS) >= 16:

@@ -272,8 +272,7 @@ def _cmd_kernel(args, out) -> int:
     from .record import suggest
 
     ev = evaluator(args.ruleset, "kernel")
-    kernels = ev.matcher.kernels if isinstance(getattr(ev.matcher, "kernels", None), KernelProgram) \
-        else KernelProgram(ev.program)
+    kernels: KernelProgram = ev.matcher.kernels
     sections = kernels.sections()
     for name in args.section or ():
         if name not in sections:

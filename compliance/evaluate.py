@@ -157,6 +157,13 @@ def _failing(outcome: Optional[Outcome], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(parts)
 
 
+def _copy(value: Any) -> Any:
+    """A copy of nested dicts (a reported limit holds its source's)."""
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
 def _sort_key(entry) -> tuple:
     rule, entity, status = entry
     return (STATUS_ORDER.index(status), rule.id, entity.section, entity.id)
@@ -169,7 +176,7 @@ class Evaluator:
         self.rulesets = tuple(rulesets)
         self.program = Program.build(self.rulesets)
         self.matcher = make_matcher(self.program, engine)
-        self._consts: Dict[str, tuple] = {}
+        self._consts: Dict[int, tuple] = {}  # by the rule object (ids may repeat across rulesets)
         #: the engine's own one-pass statuses (the kernel), if it has them
         self._fast = getattr(self.matcher, "statuses", None)
         self._limits: Dict[tuple, tuple] = {}
@@ -211,7 +218,7 @@ class Evaluator:
         entity, status) -- the batch hot path for code that holds records as
         dicts. Raises :class:`~compliance.errors.InputError` as
         :func:`compliance.check` does."""
-        doc = Document(source, data, {})  # only read, never changed
+        doc = Document(source, data if type(data) is dict else dict(data), {})  # only read, never changed
         facts = normalise_fast(doc, as_of=as_of, alert=alert)
         if facts is None:
             facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)
@@ -261,22 +268,24 @@ class Evaluator:
             if cached is None or cached[0] is not comp.limit:  # the limit as reported: per rule, built once
                 d = _limit_dict(comp)
                 cached = self._limits[key] = (comp.limit, d, _shown(d["value"], d["unit"]))
-            _, limit, lim_text = cached
+            _, shared_limit, lim_text = cached
+            limit = _copy(shared_limit)  # each finding its own: a caller may change it
             if comp.observed is not None:
                 val, unit = _display(comp, comp.observed)
                 observed = {"value": val, "unit": unit}
                 obs_text = _shown(val, unit)
                 notes.extend(self.conversion_notes(comp, entity, facts))
-        consts = self._consts.get(rule.id)
-        if consts is None:  # per-rule parts of a finding, built once
-            consts = self._consts[rule.id] = (
+        consts = self._consts.get(id(rule))
+        if consts is None or consts[0] is not rule:  # per-rule parts of a finding, built once
+            consts = self._consts[id(rule)] = (
+                rule,
                 rule.deadline.isoformat() if rule.deadline else None,
                 rule.effective_from.isoformat() if rule.effective_from else None,
                 rule.cite.to_dict(), rule.title.to_dict(),
                 rule.unless.name.to_dict() if rule.unless else None,
                 rule.message.zh + rule.message.en,
             )
-        deadline, eff, source, title, exemption, templates = consts
+        _, deadline, eff, source, title, exemption, templates = consts
         needs = templates if status in ("violation", "pending") else ""
         if "{condition}" in needs and rule.when is not None:  # v.when: the interpreter's full outcome
             condition = {lang: self.condition_text(v.when, lang) for lang in ("zh", "en")}
@@ -317,12 +326,12 @@ class Evaluator:
             limit=limit,
             severity=rule.severity,
             message=message,
-            source=source,
+            source=dict(source),  # copies: a caller may change a finding's parts
             effective_from=eff,
             deadline=deadline,
-            title=title,
+            title=dict(title),
             missing=missing,
-            exemption=exemption if status == "exempt" else None,
+            exemption=dict(exemption) if (exemption is not None and status == "exempt") else None,
             notes=tuple(notes),
             line=entity.line,
         )

@@ -382,7 +382,7 @@ class KernelProgram:
         edges = set()
         for rule in program.rules:
             edges.add(rule.in_force_from)
-            if rule.until is not None:
+            if rule.until is not None and rule.until < dt.date.max:  # until 9999-12-31: never ends
                 edges.add(rule.until + dt.timedelta(days=1))
         self._edges = sorted(edges)
         self._last: Tuple[Any, Any, Any] = (None, None, None)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import shutil
+import sys
 import unicodedata
 from collections.abc import Sequence as _SequenceABC
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -478,7 +480,10 @@ class StreamWriter:
             self.spool.seek(0)
             raw = getattr(self.out, "buffer", None)
             encoding = (getattr(self.out, "encoding", None) or "").lower().replace("_", "-")
-            if raw is not None and encoding in ("utf-8", "utf8"):
+            # bytes under the text layer only where it would neither re-encode
+            # nor translate line ends: this process's stdout, UTF-8, "\n" lines
+            if raw is not None and encoding in ("utf-8", "utf8") and os.linesep == "\n" \
+                    and self.out in (sys.stdout, sys.__stdout__):
                 self.out.flush()  # the bytes go under the text layer: keep the order
                 shutil.copyfileobj(self.spool, raw, 1 << 20)
             else:
@@ -504,16 +509,19 @@ class _Shared:
     text once, not once per finding."""
 
     def __init__(self) -> None:
-        self.cache: Dict[Tuple[int, str], Tuple[Any, str]] = {}
+        self.cache: Dict[Tuple[Any, str], str] = {}
 
     def text(self, obj: Mapping[str, Any], indent: str) -> str:
-        key = (id(obj), indent)
+        """A flat mapping of text (a citation, a title), by content: findings
+        hold copies, but of the same string objects, whose hashes Python
+        keeps, so the key is cheap."""
+        key = (tuple(obj.items()), indent)
         hit = self.cache.get(key)
-        if hit is None or hit[0] is not obj:
+        if hit is None:
             if len(self.cache) > 20000:
                 self.cache.clear()
-            hit = self.cache[key] = (obj, dumps_indented(dict(obj), indent))
-        return hit[1]
+            hit = self.cache[key] = dumps_indented(dict(obj), indent)
+        return hit
 
 
 def _value(value: Any, indent: str) -> str:
@@ -533,7 +541,7 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
         '"entity": {\n' + k + '  "type": ' + _encode_str(f.entity_type) + kk + '"id": '
         + _encode_str(f.entity_id) + "\n" + k + "}",
         '"observed": ' + ("null" if f.observed is None else dumps_indented(dict(f.observed), k)),
-        '"limit": ' + ("null" if f.limit is None else shared.text(f.limit, k)),
+        '"limit": ' + ("null" if f.limit is None else dumps_indented(f.limit, k)),
         '"severity": ' + _value(f.severity, k),
         ('"message": {\n' + k + '  "zh": ' + _encode_str(msg["zh"]) + kk + '"en": ' + _encode_str(msg["en"])
          + "\n" + k + "}") if list(msg) == ["zh", "en"] and type(msg["zh"]) is str and type(msg["en"]) is str
