@@ -267,9 +267,11 @@ class Evaluator:
             cached = self._limits.get(key)
             if cached is None or cached[0] is not comp.limit:  # the limit as reported: per rule, built once
                 d = _limit_dict(comp)
-                cached = self._limits[key] = (comp.limit, d, _shown(d["value"], d["unit"]))
-            _, shared_limit, lim_text = cached
-            limit = _copy(shared_limit)  # each finding its own: a caller may change it
+                flat = all(type(v) is not dict for v in d.values())
+                cached = self._limits[key] = (comp.limit, d, _shown(d["value"], d["unit"]), flat)
+            _, shared_limit, lim_text, flat = cached
+            # each finding its own copy: a caller may change it
+            limit = dict(shared_limit) if flat else _copy(shared_limit)
             if comp.observed is not None:
                 val, unit = _display(comp, comp.observed)
                 observed = {"value": val, "unit": unit}

@@ -503,25 +503,25 @@ class StreamWriter:
 
 
 class _Shared:
-    """The encoded JSON of mappings many findings share by identity -- a
-    rule's source, title, exemption and reported limit, built once per rule
-    (see ``Evaluator.finding``) -- so a batch encodes each rule's quoted
-    text once, not once per finding."""
+    """The encoded JSON of the parts all findings of a rule have in common
+    -- its source, title and exemption -- so a batch encodes each rule's
+    quoted text once, not once per finding."""
 
     def __init__(self) -> None:
-        self.cache: Dict[Tuple[Any, str], str] = {}
+        self.cache: Dict[Tuple[Any, str], Tuple[Dict[str, Any], str]] = {}
 
-    def text(self, obj: Mapping[str, Any], indent: str) -> str:
-        """A flat mapping of text (a citation, a title), by content: findings
-        hold copies, but of the same string objects, whose hashes Python
-        keeps, so the key is cheap."""
-        key = (tuple(obj.items()), indent)
-        hit = self.cache.get(key)
-        if hit is None:
+    def text(self, key: Tuple[Any, ...], obj: Mapping[str, Any], indent: str) -> str:
+        """``obj`` (a finding's citation, title, exemption) encoded at
+        ``indent``; ``key`` names the rule part it comes from. The encoding
+        is reused while the finding's copy still equals the one encoded (a
+        dict comparison of the same string objects: cheap)."""
+        full = (key, indent)
+        hit = self.cache.get(full)
+        if hit is None or hit[0] != obj:
             if len(self.cache) > 20000:
                 self.cache.clear()
-            hit = self.cache[key] = dumps_indented(dict(obj), indent)
-        return hit
+            hit = self.cache[full] = (dict(obj), dumps_indented(dict(obj), indent))
+        return hit[1]
 
 
 def _value(value: Any, indent: str) -> str:
@@ -546,15 +546,15 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
         ('"message": {\n' + k + '  "zh": ' + _encode_str(msg["zh"]) + kk + '"en": ' + _encode_str(msg["en"])
          + "\n" + k + "}") if list(msg) == ["zh", "en"] and type(msg["zh"]) is str and type(msg["en"]) is str
         else '"message": ' + dumps_indented(dict(msg), k),
-        '"source": ' + shared.text(f.source, k),
+        '"source": ' + shared.text((f.ruleset, f.rule, "source"), f.source, k),
         '"effective_from": ' + _value(f.effective_from, k),
         '"deadline": ' + _value(f.deadline, k),
-        '"title": ' + shared.text(f.title, k),
+        '"title": ' + shared.text((f.ruleset, f.rule, "title"), f.title, k),
     ]
     if f.missing:
         items.append('"missing": ' + dumps_indented(list(f.missing), k))
     if f.exemption is not None:
-        items.append('"exemption": ' + shared.text(f.exemption, k))
+        items.append('"exemption": ' + shared.text((f.ruleset, f.rule, "exemption"), f.exemption, k))
     if f.notes:
         items.append('"notes": ' + dumps_indented([dict(n) for n in f.notes], k))
     if f.line:
