@@ -13,8 +13,7 @@ from .errors import InputError, Problem, UsageError
 from .engine import engine_name
 from .evaluate import Evaluator
 from ._yaml import Document, load_document
-from .normalise import normalise, normalise_fast
-from .record import record_from_document
+from .normalise import facts_of
 from .report import RecordReport, Report
 from .ruleset import Ruleset, bundled_paths, load_rulesets as _load_rulesets
 
@@ -103,10 +102,7 @@ def _facts(record: RecordInput, as_of, alert):
         doc = Document("<record>", dict(record), {})
     else:
         doc = load_document(os.fspath(record))
-    facts = normalise_fast(doc, as_of=as_of, alert=alert)
-    if facts is None:
-        facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)
-    return facts
+    return facts_of(doc, as_of=as_of, alert=alert)
 
 
 def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> RecordReport:

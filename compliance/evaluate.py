@@ -26,8 +26,7 @@ from .operators import OPERATORS
 from .engine import Program, make_matcher
 from .errors import EngineError
 from ._yaml import Document
-from .normalise import Entity, Facts, normalise, normalise_fast
-from .record import record_from_document
+from .normalise import Entity, Facts, facts_of
 from .report import Finding, LazyFindings
 from .ruleset import Rule, Ruleset
 from .status import INDETERMINATE, NOT_APPLICABLE, PENDING, STATUS_ORDER, applies_to_implicit, decide
@@ -219,9 +218,7 @@ class Evaluator:
         dicts. Raises :class:`~compliance.errors.InputError` as
         :func:`compliance.check` does."""
         doc = Document(source, data if type(data) is dict else dict(data), {})  # only read, never changed
-        facts = normalise_fast(doc, as_of=as_of, alert=alert)
-        if facts is None:
-            facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)
+        facts = facts_of(doc, as_of=as_of, alert=alert)
         fast = self._fast
         return fast(facts, show_all) if fast is not None else self.statuses(facts, show_all)
 

@@ -34,7 +34,7 @@ from .record import RawEntity, Record, suggest
 from .units import Parsed, UnitProblem, parse_quantity
 from .vocabulary import FieldSpec, Region, vocabulary
 
-__all__ = ["Entity", "Facts", "normalise", "NEVER"]
+__all__ = ["Entity", "Facts", "normalise", "normalise_fast", "facts_of", "NEVER"]
 
 #: ``date_or_false`` written as ``false``: the event never happened, which
 #: compares later than any deadline.
@@ -307,7 +307,7 @@ def normalise(
 # over the data with a coercer per field (parsed quantities, stages and
 # regions cached by the text written). Anything unusual -- an unknown key, a
 # value of another type, a quantity that does not parse or is out of range,
-# an open-vocabulary value, a duplicate id, a null section -- makes the fast
+# an open-vocabulary value, a duplicate id -- makes the fast
 # path give up (``None``) and the record goes through the validating path,
 # so every error and warning is the validating path's by construction
 # (tests/test_fast_normalise.py holds the two equal on the bad-input corpus
@@ -624,3 +624,16 @@ def normalise_fast(
         return _FAST[0].facts(doc, as_of, alert, today)
     except _GiveUp:
         return None
+
+
+def facts_of(doc, *, as_of: Optional[dt.date] = None, alert: Optional[str] = None) -> Facts:
+    """Normalise a loaded document: the fast path for a clean record, the
+    validating one (every error and warning, with locations) for anything
+    else. The one way in for files (:mod:`compliance.api`) and dicts
+    (:meth:`compliance.evaluate.Evaluator.check_data`)."""
+    facts = normalise_fast(doc, as_of=as_of, alert=alert)
+    if facts is None:
+        from .record import record_from_document
+
+        facts = normalise(record_from_document(doc), as_of=as_of, alert=alert)
+    return facts
