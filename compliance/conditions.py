@@ -174,11 +174,6 @@ class Cond:
     def evaluate(self, sv) -> Outcome:
         raise NotImplementedError
 
-    def truth(self, sv) -> Optional[bool]:
-        """The three-valued result of :meth:`evaluate` (the interpreter is
-        the reference; the fast path is the generated kernel)."""
-        return self.evaluate(sv).value
-
     def possible(self) -> dict:
         """durable_rules condition: true or unknown."""
         raise NotImplementedError

@@ -30,6 +30,7 @@ from .conditions import Cond, ConditionError, Compiler
 from .errors import Problem, RulesetError
 from .record import suggest
 from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
+from .status import STATUSES
 from .vocabulary import vocabulary
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
 ]
 
 SEVERITIES = ("high", "medium", "low")
-STATUSES = ("violation", "compliant", "indeterminate", "pending", "exempt", "not_applicable")
 PLACEHOLDERS = {"observed", "limit", "entity", "condition", "missing", "deadline", "effective_from", "exemption", "failing"}
 
 
