@@ -165,39 +165,34 @@ class _RuleGen:
 
     # -- one generator per node kind -----------------------------------------
 
+    def _leaf(self, c: Cond, v: str, test: str, indent: int, note: str = "") -> str:
+        """A test on one field's value ``v``: unknown when it is missing."""
+        t = self.w.tmp()
+        self.w.emit(indent, f"# {_comment(c.describe('en'))}{note}")
+        self.w.emit(indent, f"{t} = None if {v} is None else {test}")
+        return t
+
     def gen_Compare(self, c: Compare, indent: int) -> str:
         v = self.read(c.ref, indent) if c.ref.oxygen_reference is None else self.corrected(c.ref, indent)
-        t = self.w.tmp()
         limit = self.w.const(c.limit.value)
-        self.w.emit(indent, f"# {_comment(c.describe('en'))}")
         if c.ref.spec.type == "stage":
-            op = self.w.const(c.op)
-            self.w.emit(indent, f"{t} = None if {v} is None else stage_truth({op}, {v}.lo, {v}.hi, {limit})")
+            test = f"stage_truth({self.w.const(c.op)}, {v}.lo, {v}.hi, {limit})"
         else:
-            self.w.emit(indent, f"{t} = None if {v} is None else {v} {OPERATORS[c.op].python} {limit}")
-        return t
+            test = f"{v} {OPERATORS[c.op].python} {limit}"
+        return self._leaf(c, v, test, indent)
 
     def gen_Member(self, c: Member, indent: int) -> str:
         v = self.read(c.ref, indent)
-        t = self.w.tmp()
-        self.w.emit(indent, f"# {_comment(c.describe('en'))}")
         if len(c.values) == 1 and type(c.values[0]) in (str, bool, int):
             # one value of a plain type: `in (x,)` is `== x` (no NaN among them)
-            value = self.w.const(c.values[0])
-            self.w.emit(indent, f"{t} = None if {v} is None else {v} == {value}")
-        else:
-            values = self.w.const(tuple(c.values))
-            self.w.emit(indent, f"{t} = None if {v} is None else {v} in {values}")
-        return t
+            return self._leaf(c, v, f"{v} == {self.w.const(c.values[0])}", indent)
+        return self._leaf(c, v, f"{v} in {self.w.const(tuple(c.values))}", indent)
 
     def gen_Includes(self, c: Includes, indent: int) -> str:
         v = self.read(c.ref, indent)
-        t = self.w.tmp()
         values = self.w.const(frozenset(c.values))
-        self.w.emit(indent, f"# {_comment(c.describe('en'))} ({c.mode})")
         test = f"not {values}.isdisjoint({v})" if c.mode == "any" else f"{values}.issubset({v})"
-        self.w.emit(indent, f"{t} = None if {v} is None else {test}")
-        return t
+        return self._leaf(c, v, test, indent, f" ({c.mode})")
 
     def gen_Known(self, c: Known, indent: int) -> str:
         v = self.read(c.ref, indent)
