@@ -181,8 +181,28 @@ class Failure:
     source: str
     problems: Tuple[Problem, ...]
 
+    @property
+    def internal(self) -> bool:
+        """The record failed on a bug, not on its content: its one problem
+        has level ``internal`` (exit status 3 in the CLI)."""
+        return any(p.level == "internal" for p in self.problems)
+
     def to_dict(self) -> dict:
         return {"source": self.source, "errors": [p.to_dict() for p in self.problems]}
+
+
+def internal_failure(source: str, exc: BaseException) -> Failure:
+    """A record that failed on a bug (any exception but a
+    :class:`InputError` while loading, normalising, evaluating or
+    rendering it): one problem of level ``internal`` saying so, so that
+    the other records of the batch are still reported. With
+    ``COMPLIANCE_DEBUG=1`` the exception propagates instead (traceback)."""
+    if os.environ.get("COMPLIANCE_DEBUG"):
+        raise exc
+    text = str(exc)
+    message = (f"internal error ({type(exc).__name__}{': ' + text if text else ''}) while checking this record; "
+               "rerun with COMPLIANCE_DEBUG=1 and report it")
+    return Failure(source, (Problem(source, 0, 0, "", message, "internal"),))
 
 
 def _source_of(record: RecordInput) -> str:
@@ -195,6 +215,8 @@ def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) 
             yield _check_one(ev, record, when, alert, show_all)
         except InputError as exc:
             yield Failure(_source_of(record), tuple(exc.problems))
+        except Exception as exc:  # a bug or an engine failure: this record fails, the others are still checked
+            yield internal_failure(_source_of(record), exc)
 
 
 def iter_check(

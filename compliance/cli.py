@@ -15,6 +15,7 @@ import sys
 from typing import List, Optional, Sequence
 
 from . import __version__
+from ._output import OutputError, SafeOut, discard_stdout, escape, setup_stdout
 from .errors import ComplianceError, EngineError, InputError, UsageError
 
 __all__ = ["main"]
@@ -80,39 +81,55 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_check(args, out) -> int:
     """Streams: each record's report is written as soon as it is checked
-    (one write per record), so memory stays flat over any number of files."""
-    from .api import Failure, iter_check, evaluator, _ruleset_refs
+    (one write per record), so memory stays flat over any number of files.
+    A record whose report cannot be rendered (a bug) is a failure of that
+    record alone (``api.internal_failure``); a failed write ends the run."""
+    from .api import Failure, internal_failure, iter_check, evaluator, _ruleset_refs
     from .report import Report, StreamWriter, render_table
 
     ev = evaluator(args.ruleset, args.engine)
     results = iter_check(args.files, as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
                          engine=args.engine, show_all=args.show_all)
     refs = _ruleset_refs(ev.rulesets)
+    failures: List[Failure] = []
     if args.format in ("json", "jsonl"):
         as_of = args.as_of.isoformat() if args.as_of else None
         writer = StreamWriter(out, args.format, refs, as_of, known_as_of=bool(args.as_of) or len(args.files) == 1)
         for item in results:
-            if isinstance(item, Failure):
-                writer.failure(item.source, item.problems)
-            else:
+            if not isinstance(item, Failure):
                 if as_of is None and len(args.files) == 1:
                     writer.as_of = item.as_of  # one record: the document's date is its date
-                writer.record(item)
+                try:
+                    writer.record(item)
+                    continue
+                except (OutputError, OSError):
+                    raise
+                except Exception as exc:
+                    item = internal_failure(item.source, exc)
+            failures.append(item)
+            writer.failure(item.source, item.problems)
         writer.close()
-        errors, violations = writer.errors, writer.violations
+        violations = writer.violations
     else:
-        errors, violations, first = [], False, True
+        violations, first = False, True
         for item in results:
-            if isinstance(item, Failure):
-                errors.extend(item.problems)
-                continue
-            text = render_table(Report(item.as_of, refs, (item,), (), ev.engine), lang=args.lang)
-            out.write(text if first else "\n" + text)
-            first = False
-            violations = violations or item.has_violations
-    for problem in errors:
-        print(f"compliance: {problem}", file=sys.stderr)
-    return 2 if errors else 1 if violations else 0
+            if not isinstance(item, Failure):
+                try:
+                    text = render_table(Report(item.as_of, refs, (item,), (), ev.engine), lang=args.lang)
+                except Exception as exc:
+                    item = internal_failure(item.source, exc)
+                else:
+                    out.write(text if first else "\n" + text)
+                    first = False
+                    violations = violations or item.has_violations
+                    continue
+            failures.append(item)
+    for failure in failures:
+        for problem in failure.problems:
+            _say(str(problem))
+    if any(f.internal for f in failures):
+        return 3
+    return 2 if failures else 1 if violations else 0
 
 
 def _describe(cond, lang):
@@ -296,37 +313,65 @@ def _cmd_validate(args, out) -> int:
     return 1 if counts["warning"] else 0
 
 
+def _say(text: str, keep_newlines: bool = False) -> None:
+    """A message on stderr, its control characters shown as escapes."""
+    try:
+        print(escape(f"compliance: {text}", keep_newlines), file=sys.stderr)
+    except OSError:  # stderr itself is gone: nothing left to tell
+        pass
+
+
 def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
-    """Entry point; returns the exit status (the console script exits with it)."""
+    """Entry point; returns the exit status (the console script exits with it).
+
+    Output (``out``, default this process's stdout) is written safely: JSON
+    as UTF-8, text in the stream's encoding with fallbacks and control
+    characters escaped; a failed write is exit 3 with a message, a closed
+    pipe exit 141 (``_output``)."""
+    to_stdout = out is None
     out = out or sys.stdout
     parser = _parser()
     try:
         args = parser.parse_args(argv)
+        json_out = getattr(args, "format", None) in ("json", "jsonl")
+        if to_stdout:
+            setup_stdout(json_out)
+            out = sys.stdout
+        out = SafeOut(out, escape_controls=not json_out)
         if not args.command:
             parser.print_help(out)
+            out.flush()
             return 2
         handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
                    "validate": _cmd_validate, "kernel": _cmd_kernel}[args.command]
-        return handler(args, out)
+        code = handler(args, out)
+        out.flush()  # a full disk shows here, not as a silent truncation at exit
+        return code
+    except BrokenPipeError:  # the reader left (``| head``): no verdict was delivered
+        if to_stdout:
+            discard_stdout()
+        return 141
+    except OutputError as exc:
+        if to_stdout:
+            discard_stdout()
+        _say(f"error: {exc}")
+        return exc.exit_code
     except InputError as exc:
         for problem in exc.problems:
-            print(f"compliance: {problem}", file=sys.stderr)
+            _say(str(problem))
         return 2
     except EngineError as exc:
-        print(f"compliance: engine failure, no result: {exc}", file=sys.stderr)
+        _say(f"engine failure, no result: {exc}", keep_newlines=True)
         return exc.exit_code
     except ComplianceError as exc:
-        print(f"compliance: error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}", keep_newlines=True)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
     except Exception as exc:  # a bug: say so briefly; COMPLIANCE_DEBUG=1 shows the traceback
         if os.environ.get("COMPLIANCE_DEBUG"):
             raise
-        print(f"compliance: internal error ({type(exc).__name__}: {exc}); "
-              "rerun with COMPLIANCE_DEBUG=1 and report it", file=sys.stderr)
+        _say(f"internal error ({type(exc).__name__}: {exc}); rerun with COMPLIANCE_DEBUG=1 and report it")
         return 3
 
 

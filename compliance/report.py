@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 
 import attrs
 
+from ._output import escape
 from .errors import Problem
 from .status import STATUS_ORDER
 
@@ -190,7 +191,11 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        """0: no violation; 1: a violation; 2: an input could not be checked."""
+        """0: no violation; 1: a violation; 2: an input could not be checked;
+        3: an input failed on an internal error (a problem of level
+        ``internal``: a bug to report)."""
+        if any(e.level == "internal" for e in self.errors):
+            return 3
         if self.errors:
             return 2
         return 1 if self.has_violations else 0
@@ -235,7 +240,10 @@ def _width(text: str) -> int:
 
 
 def _wrap(text: str, width: int) -> str:
-    """Wrap to ``width`` display columns (CJK characters count as two)."""
+    """Wrap to ``width`` display columns (CJK characters count as two): at
+    spaces and between wide characters; a word longer than the line is cut
+    where it fills it. Linear in the length of ``text``: each character's
+    width is looked up once and an over-long word is cut in one pass."""
     lines: List[str] = []
     for para in text.split("\n"):
         cur = ""
@@ -249,31 +257,58 @@ def _wrap(text: str, width: int) -> str:
             else:
                 cur += word
                 cur_w += word_w
-            while cur_w > width:
-                cut = _cut(cur, width)
-                lines.append(cur[:cut])
-                cur = cur[cut:]
-                cur_w = _width(cur)
+            if cur_w > width:
+                cur, cur_w = _chop(cur, cur_w, width, lines)
         lines.append(cur.rstrip())
     return "\n".join(lines)
 
 
+def _chop(text: str, text_w: int, width: int, lines: List[str]) -> Tuple[str, int]:
+    """Cut ``text`` (``text_w`` columns) into lines of at most ``width``
+    columns (at least one character each), appended to ``lines``; returns
+    the rest, which fits, and its width. One pass over ``text``."""
+    if text.isascii():
+        step = max(width, 1)
+        start = 0
+        while text_w - start > width:
+            lines.append(text[start:start + step])
+            start += step
+        return text[start:], text_w - start
+    widths = [_char_width(c) for c in text]
+    start = 0
+    while text_w > width:
+        w = 0
+        i = start
+        while True:  # the first character that would overflow the line
+            w += widths[i]
+            if w > width:
+                break
+            i += 1
+        cut = max(i, start + 1)
+        lines.append(text[start:cut])
+        text_w -= sum(widths[start:cut])
+        start = cut
+    return text[start:], text_w
+
+
 def _tokens(text: str) -> List[str]:
+    """Words with their trailing space, and each wide character alone."""
     out: List[str] = []
-    cur = ""
+    cur: List[str] = []
     for ch in text:
         if _char_width(ch) == 2:
             if cur:
-                out.append(cur)
-                cur = ""
+                out.append("".join(cur))
+                cur = []
             out.append(ch)
         elif ch == " ":
-            out.append(cur + ch)
-            cur = ""
+            cur.append(ch)
+            out.append("".join(cur))
+            cur = []
         else:
-            cur += ch
+            cur.append(ch)
     if cur:
-        out.append(cur)
+        out.append("".join(cur))
     return out
 
 
@@ -303,27 +338,28 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
     except Exception:  # pragma: no cover
         pass
     out: List[str] = []
+    esc = escape  # every text from an input: control characters shown as escapes, before the layout
     for rec in report.records:
         fac = rec.facility
         name = f" {fac.get('name')}" if fac.get("name") else ""
-        out.append(f"{rec.source}: {fac.get('id')}{name} (region {fac.get('region')}, as of {rec.as_of}"
-                   + (f", alert {rec.alert}" if rec.alert != "none" else "") + ")")
+        out.append(esc(f"{rec.source}: {fac.get('id')}{name} (region {fac.get('region')}, as of {rec.as_of}"
+                       + (f", alert {rec.alert}" if rec.alert != "none" else "") + ")"))
         for w in rec.warnings:
-            out.append(f"  {w}")
+            out.append(esc(f"  {w}"))
         rows = []
         left_w = 18
         text_w = width - left_w - 7  # borders and padding of a two-column grid
         for f in rec.findings:
-            detail = [f.message.get(lang, "")]
+            detail = [esc(f.message.get(lang, ""))]
             src = f.source
-            detail.append(f"{f.rule}")
-            detail.append(f"{src.get('document', '')} {src.get('clause', '')}".strip())
+            detail.append(esc(f"{f.rule}"))
+            detail.append(esc(f"{src.get('document', '')} {src.get('clause', '')}".strip()))
             if f.status in ("violation", "pending") and src.get("text"):
-                quote = src["text"]
+                quote = esc(src["text"])
                 limit = 2 * text_w - 4
                 detail.append("“" + (quote if _width(quote) <= limit else quote[: _cut(quote, limit)] + "…") + "”")
             left = _STATUS_WORD[lang][f.status].upper() if f.status == "violation" else _STATUS_WORD[lang][f.status]
-            rows.append([_wrap(f"{left}\n{f.entity}", left_w), _wrap("\n".join(detail), text_w)])
+            rows.append([_wrap(f"{left}\n{esc(f.entity)}", left_w), _wrap("\n".join(detail), text_w)])
         if rows:
             headers = ["状态 / 对象", "说明与依据"] if lang == "zh" else ["status / entity", "finding and source"]
             out.append(tabulate(rows, headers=headers, tablefmt="simple_grid"))
@@ -445,12 +481,18 @@ class StreamWriter:
             self.spool = tempfile.TemporaryFile("w+b")  # UTF-8 bytes: copied as they are when stdout is UTF-8
 
     def record(self, rec: "RecordReport") -> None:
+        """Write one record's report; if it cannot be rendered (the
+        exception propagates) nothing of it is written and the writer
+        stays consistent for the next record."""
+        if self.fmt == "jsonl":
+            text = json.dumps(rec.to_dict(), ensure_ascii=False) + "\n"
+        else:
+            text = (",\n    " if self.count else "\n    ") + record_json(rec, "    ", self.shared)
         self.violations = self.violations or rec.has_violations
         self.dates.add(rec.as_of)
         if self.fmt == "jsonl":
-            self.out.write(json.dumps(rec.to_dict(), ensure_ascii=False) + "\n")
+            self.out.write(text)
         else:
-            text = (",\n    " if self.count else "\n    ") + record_json(rec, "    ", self.shared)
             if self.spool is not None:
                 self.spool.write(text.encode("utf-8"))
             else:
@@ -482,8 +524,9 @@ class StreamWriter:
             encoding = (getattr(self.out, "encoding", None) or "").lower().replace("_", "-")
             # bytes under the text layer only where it would neither re-encode
             # nor translate line ends: this process's stdout, UTF-8, "\n" lines
-            if raw is not None and encoding in ("utf-8", "utf8") and os.linesep == "\n" \
-                    and self.out in (sys.stdout, sys.__stdout__):
+            if getattr(self.out, "bytes_passthrough", False) or (
+                    raw is not None and encoding in ("utf-8", "utf8") and os.linesep == "\n"
+                    and self.out in (sys.stdout, sys.__stdout__)):
                 self.out.flush()  # the bytes go under the text layer: keep the order
                 shutil.copyfileobj(self.spool, raw, 1 << 20)
             else:

@@ -212,7 +212,8 @@ def test_a_report_with_lazy_findings_pickles_whole():
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 def test_spooled_json_through_a_real_stdout(tmp_path, encoding):
     """Several inputs without --as-of: the records are spooled, then copied
-    to stdout -- as bytes under a UTF-8 stdout, re-encoded under another."""
+    to stdout as UTF-8 bytes -- JSON is UTF-8 (RFC 8259) whatever the
+    stdout encoding (hardening round 2, class 16)."""
     import os
     import subprocess
     import sys
@@ -223,4 +224,4 @@ def test_spooled_json_through_a_real_stdout(tmp_path, encoding):
                            *files], capture_output=True, env=env)
     assert proc.returncode == 1, proc.stderr
     expected, _ = _expected(files)
-    assert proc.stdout.decode(encoding) == expected
+    assert proc.stdout.decode("utf-8") == expected
