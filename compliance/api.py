@@ -39,6 +39,7 @@ def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
     """
     if selection is None:
         return _bundled()
+    selection = _selection_arg(selection)
     out: List[Ruleset] = []
     paths: List[str] = []
     by_id = None
@@ -57,7 +58,10 @@ def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
             raise UsageError(f"no ruleset file or bundled ruleset id {text!r}{suggest(text, by_id)}")
         out.append(by_id[text])
     if paths:
-        out.extend(_load_rulesets(paths))
+        loaded = _load_rulesets(paths)
+        if not loaded and not out:  # a folder without rulesets: checking nothing would pass everything
+            raise UsageError(f"no ruleset in {', '.join(map(repr, paths))}: nothing to check against")
+        out.extend(loaded)
     seen = set()
     unique = []
     for r in out:
@@ -65,6 +69,81 @@ def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
             seen.add(r.id)
             unique.append(r)
     return tuple(unique)
+
+
+def _kind(value: Any) -> str:
+    """How a wrong argument is named in a message: its type and a short repr."""
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _selection_arg(selection: Any) -> List[Any]:
+    """``rulesets``: a non-empty sequence of ids, paths or Ruleset objects
+    -- not one string (it would be read letter by letter), not empty (it
+    would check nothing)."""
+    if isinstance(selection, (str, bytes, os.PathLike, Ruleset)):
+        raise UsageError(f"rulesets: expected a list of bundled ruleset ids, ruleset paths or Ruleset objects, "
+                         f"got a single {_kind(selection)}; write [{selection!r}]" if not isinstance(selection, Ruleset)
+                         else "rulesets: expected a list, got a single Ruleset; write [ruleset]")
+    try:
+        items = list(selection)
+    except TypeError:
+        raise UsageError(f"rulesets: expected a list of bundled ruleset ids, ruleset paths or Ruleset objects "
+                         f"(or None for every bundled ruleset), got {_kind(selection)}") from None
+    if not items:
+        raise UsageError("rulesets: an empty selection would check nothing; "
+                         "pass None for every bundled ruleset, or name at least one")
+    for i, item in enumerate(items):
+        if not (isinstance(item, Ruleset) or isinstance(item, str)
+                or (isinstance(item, os.PathLike) and isinstance(os.fspath(item), str))):
+            raise UsageError(f"rulesets[{i}]: expected a bundled ruleset id, a ruleset path (str or os.PathLike) "
+                             f"or a Ruleset, got {_kind(item)}")
+    return items
+
+
+def _options(as_of: Any, alert: Any, engine: Any, show_all: Any) -> Optional[dt.date]:
+    """The keyword arguments every check function takes, checked once
+    (before the first record) so that misuse is a :class:`UsageError`, not
+    a ``TypeError`` or the same error on every record; returns the date."""
+    if alert is not None:
+        from .vocabulary import vocabulary
+
+        levels = sorted(vocabulary().context_fields["alert"].values)
+        if not isinstance(alert, str):
+            raise UsageError(f"alert: expected None or one of {', '.join(map(repr, levels))}, got {_kind(alert)}")
+        if alert not in levels:
+            raise UsageError(f"alert: unknown alert level {alert!r}; use one of {', '.join(map(repr, levels))}")
+    _engine_arg(engine)
+    if not isinstance(show_all, bool):
+        raise UsageError(f"show_all: expected True or False, got {_kind(show_all)}")
+    return _date(as_of)
+
+
+def _engine_arg(engine: Any) -> None:
+    if engine is not None and not isinstance(engine, str):
+        raise UsageError(f"engine: expected None or an engine name (auto, kernel, direct, durable), got {_kind(engine)}")
+
+
+def _records_arg(records: Any) -> Iterable[Any]:
+    """``records``: an iterable of records, not one record (a path string
+    would be read letter by letter, a mapping key by key)."""
+    if isinstance(records, (str, bytes, os.PathLike, Mapping)):
+        raise UsageError(f"records: expected an iterable of records (paths or mappings), got a single "
+                         f"{_kind(records)}; for one record use check(), or pass [record]")
+    try:
+        iter(records)
+    except TypeError:
+        raise UsageError(f"records: expected an iterable of records (paths or mappings), got {_kind(records)}") from None
+    return records
+
+
+def _not_a_record(record: Any) -> Optional[str]:
+    """Why ``record`` is neither a path nor a mapping, or None."""
+    if isinstance(record, Mapping) or isinstance(record, str):
+        return None
+    if isinstance(record, os.PathLike) and isinstance(os.fspath(record), str):
+        return None
+    return f"expected a record: a path (str or os.PathLike of str) or a mapping, got {_kind(record)}"
 
 
 _EVALUATORS: dict = {}
@@ -76,6 +155,7 @@ def evaluator(rulesets: RulesetsInput = None, engine: Optional[str] = None) -> E
     Rules are compiled into the engine once per selection; later calls with
     the same rulesets reuse it.
     """
+    _engine_arg(engine)
     selected = load_rulesets(rulesets)
     key = (tuple(id(r) for r in selected), engine_name(engine))  # auto and kernel: one evaluator
     ev = _EVALUATORS.get(key)
@@ -89,6 +169,9 @@ def evaluator(rulesets: RulesetsInput = None, engine: Optional[str] = None) -> E
 def _date(value: Union[None, str, dt.date]) -> Optional[dt.date]:
     if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
         return value  # type: ignore[return-value]
+    if not isinstance(value, str):
+        raise UsageError(f"as_of: expected a datetime.date or 'YYYY-MM-DD' text, got {_kind(value)}"
+                         + ("; pass its .date()" if isinstance(value, dt.datetime) else ""))
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
@@ -142,8 +225,11 @@ def check(
 
     .. versionadded:: 0.1
     """
+    when = _options(as_of, alert, engine, show_all)
+    bad = _not_a_record(record)
+    if bad:
+        raise UsageError(f"record: {bad}")
     ev = evaluator(rulesets, engine)
-    when = _date(as_of)
     rec = _check_one(ev, record, when, alert, show_all)
     return Report(rec.as_of, _ruleset_refs(ev.rulesets), (rec,), (), ev.engine)
 
@@ -159,8 +245,9 @@ def check_many(
 ) -> Report:
     """Check several records; a bad one is listed in ``Report.errors`` and
     the others are still checked (nothing is dropped silently)."""
+    when = _options(as_of, alert, engine, show_all)
+    _records_arg(records)
     ev = evaluator(rulesets, engine)
-    when = _date(as_of)
     reports: List[RecordReport] = []
     errors: List[Problem] = []
     for item in _iter(ev, records, when, alert, show_all):
@@ -210,7 +297,11 @@ def _source_of(record: RecordInput) -> str:
 
 
 def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) -> Iterator[Union[RecordReport, Failure]]:
-    for record in records:
+    for i, record in enumerate(records):
+        bad = _not_a_record(record)
+        if bad:  # this item only: the others are still checked
+            yield Failure(f"<records[{i}]>", (Problem(f"<records[{i}]>", 0, 0, "", bad),))
+            continue
         try:
             yield _check_one(ev, record, when, alert, show_all)
         except InputError as exc:
@@ -240,8 +331,10 @@ def iter_check(
 
     .. versionadded:: 0.2
     """
+    when = _options(as_of, alert, engine, show_all)
+    _records_arg(records)
     ev = evaluator(rulesets, engine)
-    return _iter(ev, records, _date(as_of), alert, show_all)
+    return _iter(ev, records, when, alert, show_all)
 
 
 def _ruleset_refs(rulesets: Sequence[Ruleset]):

@@ -45,7 +45,7 @@ class Problem:
     file: str
     line: int = 0
     column: int = 0
-    field: str = ""
+    field: str = attrs.field(default="", converter=str)  # a mapping key may be an int: problems still sort
     message: str = ""
     level: str = "error"
 

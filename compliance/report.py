@@ -524,9 +524,9 @@ class StreamWriter:
             encoding = (getattr(self.out, "encoding", None) or "").lower().replace("_", "-")
             # bytes under the text layer only where it would neither re-encode
             # nor translate line ends: this process's stdout, UTF-8, "\n" lines
-            if getattr(self.out, "bytes_passthrough", False) or (
-                    raw is not None and encoding in ("utf-8", "utf8") and os.linesep == "\n"
-                    and self.out in (sys.stdout, sys.__stdout__)):
+            if raw is not None and (getattr(self.out, "bytes_passthrough", False) or (
+                    encoding in ("utf-8", "utf8") and os.linesep == "\n"
+                    and self.out in (sys.stdout, sys.__stdout__))):
                 self.out.flush()  # the bytes go under the text layer: keep the order
                 shutil.copyfileobj(self.spool, raw, 1 << 20)
             else:
