@@ -76,6 +76,8 @@ def _fallback(exc: UnicodeError) -> tuple:
                 break
         else:
             code = ord(ch)
+            if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that was not text (surrogateescape)
+                code -= 0xDC00
             parts.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
     return "".join(parts), exc.end
 
@@ -114,10 +116,15 @@ class _SafeBytes:
         self._what = what
 
     def write(self, data: bytes) -> int:
-        n = _guarded(self._what, self._raw.write, data)
-        if n is not None and n != len(data):  # a short write the buffer did not finish
-            raise OutputError(f"could not write the report to {self._what}: short write "
-                              f"({n} of {len(data)} bytes); the output is incomplete")
+        """All of ``data``, or an error: a short write is retried for the
+        rest, which then fails with the reason (a closed pipe, a full disk)."""
+        view = memoryview(data)
+        while view:
+            n = _guarded(self._what, self._raw.write, view)
+            if not n:  # nothing written and no error: the stream cannot take more
+                raise OutputError(f"could not write the report to {self._what}: short write "
+                                  f"({len(data) - len(view)} of {len(data)} bytes); the output is incomplete")
+            view = view[n:]
         return len(data)
 
     def flush(self) -> None:
@@ -164,8 +171,8 @@ def setup_stdout(json_output: bool) -> None:
         if reconfigure is None:
             continue
         try:
-            if utf8:
-                reconfigure(encoding="utf-8", errors="strict")
+            if utf8:  # a file name that is not UTF-8 (a lone surrogate) becomes a JSON escape, \udce5
+                reconfigure(encoding="utf-8", errors="backslashreplace")
             else:
                 reconfigure(errors="compliance-fallback")
         except (OSError, ValueError, LookupError):  # pragma: no cover - a stream that cannot change

@@ -181,14 +181,16 @@ def _cmd_rules(args, out) -> int:
     if args.format == "json":
         out.write(json.dumps([_rule_dict(r, args.lang) for r in rows], ensure_ascii=False, indent=2) + "\n")
         return 0
-    table = [[r.id, r.applies_to, r.effective_from or "", r.deadline or "", r.cite.clause] for r in rows]
+    table = [[escape(str(c)) for c in (r.id, r.applies_to, r.effective_from or "", r.deadline or "", r.cite.clause)]
+             for r in rows]
     headers = ["rule", "applies to", "from", "deadline", "clause"]
     out.write(tabulate(table, headers=headers, tablefmt="simple") + "\n")
     out.write(f"{len(rows)} rules\n")
     standards = [rs for rs in rulesets if rs.parameters and (not region or rs.applies_to_region(region))
                  and (not args.at or rs.issued <= args.at)]
     for rs in standards:
-        out.write(f"standard {rs.id} ({rs.title.get(args.lang)}): {len(rs.parameters)} limit parameters used by the rules\n")
+        out.write(escape(f"standard {rs.id} ({rs.title.get(args.lang)}): {len(rs.parameters)} limit parameters used by the rules")
+                  + "\n")
     return 0
 
 
@@ -229,7 +231,7 @@ def _cmd_explain(args, out) -> int:
     if rule.note:
         lines.append(f"  note:         {rule.note}")
     lines.append(f"  tests:        {len(rule.tests)} embedded cases ({rule.file}:{rule.line})")
-    out.write("\n".join(lines) + "\n")
+    out.write("\n".join(escape(line) for line in lines) + "\n")  # a field's own line breaks shown as \x0a
     return 0
 
 
@@ -305,7 +307,7 @@ def _cmd_validate(args, out) -> int:
 
     problems = validate_paths(args.files)
     for p in problems:
-        out.write(f"{p}\n")
+        out.write(escape(str(p)) + "\n")
     counts = {level: sum(1 for p in problems if p.level == level) for level in ("error", "warning", "info")}
     out.write(f"{len(args.files)} inputs: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes\n")
     if counts["error"]:

@@ -494,7 +494,7 @@ class StreamWriter:
             self.out.write(text)
         else:
             if self.spool is not None:
-                self.spool.write(text.encode("utf-8"))
+                self.spool.write(text.encode("utf-8", "backslashreplace"))  # as the stdout (_output)
             else:
                 if self.count == 0:
                     self._head()

@@ -6,6 +6,8 @@ Used by ``test_hardening.py`` and, run as a script, prints the table in
     python tests/bad_inputs.py > docs/bad-input.md
 """
 
+import os
+
 BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")
 ) + "facility: {id: F, region: 120119}\n"
@@ -105,6 +107,186 @@ RULESET_CASES = [
 ]
 
 
+# ------------------------------------------- batches, output and API misuse
+
+#: a record whose unit conversion overflows to infinity (1e308 kg/L in g/L):
+#: a real internal error when this was written (the message's number
+#: formatting failed); if it is fixed, pick another trigger
+OVERFLOW = "facility: {id: OVF, region: 120119}\ncoatings:\n  - {id: C1, voc_content: 1e308 kg/L, category: automotive_oem}\n"
+HOSTILE_NAME = ('facility: {id: F, region: 120119, name: "A\\e[2J\\aB\\r\\ncompliance: forged\\u202eX"}\n'
+                'context: {as_of: 2019-03-01}\n')
+HOSTILE_KEY = GOOD + '"bo\\e[2Jiler\\ncompliance: fake": []\n'
+VIOLATING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "jizhou-auto-parts.yaml")
+
+
+def _subprocess_cli(args, env=None, stdout=None, close_stdout=False):
+    """The CLI in its own process (a real stdout): exit code, stdout, stderr."""
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    full_env = {k: v for k, v in {**os.environ, "PYTHONPATH": root, **(env or {})}.items() if v is not None}
+    proc = subprocess.Popen([sys.executable, "-c", "from compliance.cli import run; run()", *args],
+                            stdout=stdout or subprocess.PIPE, stderr=subprocess.PIPE, env=full_env)
+    if close_stdout:  # the reader left before the first byte
+        proc.stdout.close()
+        out = b""
+    else:
+        out = proc.stdout.read() if proc.stdout else b""
+    err = proc.stderr.read().decode("utf-8", "replace")
+    return proc.wait(), out, err
+
+
+def _first_line(text):
+    return text.strip().splitlines()[0] if text.strip() else "(nothing)"
+
+
+def _batch_internal(tmp):
+    path = os.path.join(tmp, "overflow.yaml")
+    with open(path, "w") as fh:
+        fh.write(OVERFLOW)
+    code, out, err = run_cli(["check", VIOLATING, path])
+    reported = out.count("summary:")
+    return code, f"{_first_line(err)} ({reported} of 2 records reported)"
+
+
+def _pipe(tmp):
+    code, _, err = _subprocess_cli(["check", VIOLATING, "--format", "json"], close_stdout=True)
+    return code, "(nothing on stderr)" if not err else _first_line(err)
+
+
+def _full(fmt):
+    def run(tmp):
+        with open("/dev/full", "wb") as full:
+            code, _, err = _subprocess_cli(["check", VIOLATING, "--format", fmt], stdout=full)
+        return code, _first_line(err)
+    return run
+
+
+def _encoded(env, encoding, fmt="table"):
+    def run(tmp):
+        code, out, err = _subprocess_cli(["check", VIOLATING, "--format", fmt], env=env)
+        text = out.decode(encoding)
+        first = text.splitlines()[0].split(": ", 1)[1]
+        unit = next(line for line in text.splitlines() if "mg/m" in line)
+        unit = unit[unit.index("mg/m"):][:6].strip()
+        return code, f"{first} … {unit}" + (f" {err}" if err else "")
+    return run
+
+
+def _json_latin1(tmp):
+    code, out, _ = _subprocess_cli(["check", VIOLATING, "--format", "json"], env={"PYTHONIOENCODING": "latin-1"})
+    return code, "UTF-8: " + next(line.strip() for line in out.decode("utf-8").splitlines() if "mg/m³" in line)
+
+
+def _hostile(text, command="check"):
+    def run(tmp):
+        path = os.path.join(tmp, "hostile.yaml")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        code, out, err = run_cli([command, path])
+        return code, _first_line(err if command == "check" and code == 2 else out).replace(tmp + os.sep, "")
+    return run
+
+
+def _long_id(tmp):
+    path = os.path.join(tmp, "long.yaml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(GOOD + "coatings:\n  - {id: " + "é" * 30000 + ", voc_content: 700 g/L, category: automotive_oem}\n")
+    code, out, err = run_cli(["check", path])
+    return code, f"table of {out.count(chr(10))} lines (linear time: test_wrap_is_linear_in_operations)"
+
+
+def _api(call):
+    def run(tmp):
+        import compliance
+
+        try:
+            call(compliance)
+        except compliance.ComplianceError as exc:
+            return exc.exit_code, f"{type(exc).__name__}: {exc}".replace("\n", " / ")
+        return 0, "(accepted)"
+    return run
+
+
+RECORD = {"facility": {"id": "F", "region": "120119"}}
+
+#: Batches, output and API misuse: (class, how it is triggered, what it
+#: must get -- a fragment of the real message or output --, exit status,
+#: the run). ``tests/test_hardening2_output.py::test_output_case`` runs
+#: each; the generator prints the real result.
+OUTPUT_CASES = [
+    ("internal error in one record of a batch", "`check good.yaml overflow.yaml`",
+     "[internal] internal error (OverflowError", 3, _batch_internal),
+    ("reader closes the pipe", "`check x.yaml --format json \\| head -c 0`", "(nothing on stderr)", 141, _pipe),
+    ("full disk (table)", "`check x.yaml > /dev/full`", "No space left on device; the output is incomplete", 3,
+     _full("table")),
+    ("full disk (JSON)", "`check x.yaml --format json > /dev/full`", "No space left on device", 3, _full("json")),
+    ("full disk (JSONL)", "`check x.yaml --format jsonl > /dev/full`", "No space left on device", 3, _full("jsonl")),
+    ("stdout in GBK (cp936)", "`PYTHONIOENCODING=gbk check x.yaml`", "蓟州示例汽车零部件有限公司 (region 120119", 1,
+     _encoded({"PYTHONIOENCODING": "gbk"}, "gbk")),
+    ("stdout in latin-1", "`PYTHONIOENCODING=latin-1 check x.yaml`", "\\u84df\\u5dde", 1,
+     _encoded({"PYTHONIOENCODING": "latin-1"}, "latin-1")),
+    ("stdout in ASCII (C locale, no UTF-8 mode)", "`LC_ALL=C PYTHONUTF8=0 check x.yaml`", "mg/m3", 1,
+     _encoded({"PYTHONIOENCODING": None, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}, "ascii")),
+    ("JSON under a latin-1 stdout", "`PYTHONIOENCODING=latin-1 check x.yaml --format json`", "mg/m³", 1,
+     _json_latin1),
+    ("control characters in a name (table)", "a facility name with ESC, BEL, CR, LF, U+202E",
+     "A\\x1b[2J\\x07B\\x0d\\x0acompliance: forged\\u202eX", 0, _hostile(HOSTILE_NAME)),
+    ("control characters in a key (error message)", "a top-level key with ESC and LF",
+     "bo\\x1b[2Jiler\\x0acompliance: fake: unknown top-level key", 2, _hostile(HOSTILE_KEY)),
+    ("control characters in a key (`validate`)", "`validate` of the same record",
+     "bo\\x1b[2Jiler\\x0acompliance: fake", 2, _hostile(HOSTILE_KEY, "validate")),
+    ("30 000-character non-ASCII id", "an entity id of 30 000 × é, table output", "table of 3405 lines", 1, _long_id),
+    ("API: `rulesets=[]`", "`check(record, rulesets=[])`", "an empty selection would check nothing", 2,
+     _api(lambda c: c.check(RECORD, rulesets=[]))),
+    ("API: one string for `rulesets`", "`check(record, rulesets='cn-tj-clean-air-2014')`",
+     "got a single str", 2, _api(lambda c: c.check(RECORD, rulesets="cn-tj-clean-air-2014"))),
+    ("API: one string for `records`", "`check_many('x.yaml')`", "records: expected an iterable of records", 2,
+     _api(lambda c: c.check_many("x.yaml"))),
+    ("API: `rulesets=[None]`", "`check(record, rulesets=[None])`", "rulesets[0]: expected a bundled ruleset id", 2,
+     _api(lambda c: c.check(RECORD, rulesets=[None]))),
+    ("API: `alert=['red']`", "`check(record, alert=['red'])`", "alert: expected None or one of", 2,
+     _api(lambda c: c.check(RECORD, alert=["red"]))),
+    ("API: wrong type of `as_of`, `engine`, `show_all`", "`check(record, show_all='no')`",
+     "show_all: expected True or False", 2, _api(lambda c: c.check(RECORD, show_all="no"))),
+    ("API: not a record", "`check(None)`; in a batch the item alone fails", "record: expected a record", 2,
+     _api(lambda c: c.check(None))),
+    ("API: mixed int/str keys in a record mapping", "`check({**record, 1: 'x', 'zz': 2})`",
+     "[error] 1: unknown top-level key", 2, _api(lambda c: c.check({**RECORD, 1: "x", "zz": 2}))),
+]
+
+OUTPUT_PROSE = r"""
+## Batches, output and API misuse
+
+A record that fails on a bug (any exception while loading, normalising,
+evaluating or rendering it) is a failure of that record alone: its error
+has level `internal`, says "internal error … report it", and the run exits
+3 (3 > 2 > 1 > 0); the other records are reported in full (table, json,
+jsonl). `COMPLIANCE_DEBUG=1` lets the exception through with its
+traceback. In the API, `iter_check` yields a `Failure` whose problem has
+level `internal` (`Failure.internal` is true) and `check_many` lists it in
+`Report.errors` (`Report.exit_code` 3); `check` of one record raises it.
+
+Output judgements: a closed pipe (`| head`) exits **141**, as a shell
+reports a process killed by SIGPIPE -- the report was not delivered, so
+no verdict is claimed, and 141 is never mistaken for "no violation"; stderr
+stays empty. A failed or short write (a full disk) is exit 3 with a
+message, never a silently truncated table or half a JSON document. JSON is
+always UTF-8 (RFC 8259) whatever the locale. Text (tables, `rules`,
+`explain`, `validate`, messages) is written in the stream's encoding: a
+character it cannot hold gets its compatibility form (`m3` for `m³`), a
+plain spelling (`u` for `µ`, `<=` for `≤`, `+`/`-`/`|` for the table's box
+drawing) or a `\uXXXX` escape -- nothing is dropped. Control characters
+(C0, DEL, C1, U+2028/2029, bidi marks, embeddings, overrides, isolates) in
+any text output are shown as `\x1b`/`\u202e` escapes, before the table is
+laid out; JSON keeps them exact (escaped by JSON). The API refuses misuse
+with a `UsageError` (an `InputError` for the record's own content) rather
+than guessing: a string is not read as a list, an empty selection is not
+"check nothing".
+"""
+
+
 def run_cli(args):
     import contextlib
     import io
@@ -118,7 +300,6 @@ def run_cli(args):
 
 
 if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
-    import os
     import sys
     import tempfile
 
@@ -155,3 +336,10 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
         code, _, err = run_cli(["check", good, "--ruleset", path])
         msg = err.strip().splitlines()[0].replace(tmp + os.sep, "")
         print(f"| {cls} | `{msg}` (exit {code}) | `test_bad_ruleset[{i}]` |")
+    print(OUTPUT_PROSE)
+    print("| class | how | message or output (real run) | test id |")
+    print("|---|---|---|---|")
+    for i, (cls, how, _, _, run) in enumerate(OUTPUT_CASES):
+        code, msg = run(tmp)
+        msg = msg.replace(tmp + os.sep, "").replace(os.path.dirname(VIOLATING) + os.sep, "").replace("|", "\\|")
+        print(f"| {cls} | {how} | `{msg}` (exit {code}) | `test_output_case[{i}]` |")

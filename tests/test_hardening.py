@@ -62,6 +62,9 @@ def test_doc_table_is_current():
         assert case[3] in doc.split(f"| {case[0]} |")[1].split("\n")[0], case[0]
     for cls, _, fragment in RULESET_CASES:
         assert f"| {cls} |" in doc and fragment in doc.split(f"| {cls} |")[1].split("\n")[0], cls
+    for cls, _, fragment, code, _ in bad_inputs.OUTPUT_CASES:
+        row = doc.split(f"| {cls} |")[1].split("\n")[0] if f"| {cls} |" in doc else ""
+        assert fragment in row and f"(exit {code})" in row, f"docs/bad-input.md: regenerate the row {cls!r}"
 
 
 def test_alias_bomb_is_refused_in_bounded_time_and_memory(tmp_path):
