@@ -2,7 +2,9 @@
 
 Exit status (as Conftest/OPA): 0 no violation, 1 a violation (or a failing
 rule test), 2 a usage or input error (with file:line:col and field, never a
-traceback), 3 an internal or engine failure.
+traceback), 3 an internal or engine failure (of one record in a batch: the
+others are still reported) or a failed write, 141 when the reader closed
+the pipe (as a shell reports SIGPIPE: the report was not delivered).
 """
 
 from __future__ import annotations
@@ -317,6 +319,8 @@ def _cmd_validate(args, out) -> int:
 
 def _say(text: str, keep_newlines: bool = False) -> None:
     """A message on stderr, its control characters shown as escapes."""
+    if sys.stderr is None:  # started with fd 2 closed: print(file=None) would write into the report
+        return
     try:
         print(escape(f"compliance: {text}", keep_newlines), file=sys.stderr)
     except OSError:  # stderr itself is gone: nothing left to tell
@@ -337,6 +341,8 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
         args = parser.parse_args(argv)
         json_out = getattr(args, "format", None) in ("json", "jsonl")
         if to_stdout:
+            if sys.stdout is None:  # started with fd 1 closed (``>&-``)
+                raise OutputError("could not write the report: standard output is closed")
             setup_stdout(json_out)
             out = sys.stdout
         out = SafeOut(out, escape_controls=not json_out)

@@ -438,3 +438,16 @@ def test_output_case(tmp_path, index):
     got, message = run(str(tmp_path))
     assert (got, fragment in message) == (code, True), (cls, message)
     assert "Traceback" not in message
+
+
+def test_closed_stdout_and_stderr(tmp_path):
+    """Started with fd 1 closed: exit 3 with a message. With fd 2 closed:
+    the messages are dropped, never written into the report on stdout."""
+    cmd = f"{sys.executable} -c 'from compliance.cli import run; run()' check {VIOLATING}"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(["bash", "-c", cmd + " >&-"], capture_output=True, text=True, env=env)
+    assert proc.returncode == 3 and proc.stderr == "compliance: error: could not write the report: standard output is closed\n"
+    proc = subprocess.run(["bash", "-c", cmd + f" {tmp_path}/missing.yaml --format json 2>&-"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and proc.stderr == ""
+    assert [e["file"] for e in json.loads(proc.stdout)["errors"]] == [f"{tmp_path}/missing.yaml"]
