@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, T
 
 import attrs
 
-from .errors import InputError, Problem, UsageError
+from .errors import EngineError, InputError, Problem, UsageError
 from .engine import engine_name
 from .evaluate import Evaluator
 from ._yaml import Document, load_document
@@ -279,9 +279,9 @@ class Failure:
 
 
 def internal_failure(source: str, exc: BaseException) -> Failure:
-    """A record that failed on a bug (any exception but a
-    :class:`InputError` while loading, normalising, evaluating or
-    rendering it): one problem of level ``internal`` saying so, so that
+    """A record that failed on a bug (any exception but an
+    :class:`InputError` or :class:`EngineError` while loading, normalising,
+    evaluating or rendering it): one problem of level ``internal`` saying so, so that
     the other records of the batch are still reported. With
     ``COMPLIANCE_DEBUG=1`` the exception propagates instead (traceback)."""
     if os.environ.get("COMPLIANCE_DEBUG"):
@@ -306,7 +306,9 @@ def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) 
             yield _check_one(ev, record, when, alert, show_all)
         except InputError as exc:
             yield Failure(_source_of(record), tuple(exc.problems))
-        except Exception as exc:  # a bug or an engine failure: this record fails, the others are still checked
+        except EngineError:  # the engine itself is broken: no partial result (as documented)
+            raise
+        except Exception as exc:  # a bug: this record fails, the others are still checked
             yield internal_failure(_source_of(record), exc)
 
 

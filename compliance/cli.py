@@ -104,9 +104,10 @@ def _cmd_check(args, out) -> int:
                 try:
                     writer.record(item)
                     continue
-                except (OutputError, OSError):
+                except (OutputError, OSError, EngineError):  # the run fails, not this record
                     raise
                 except Exception as exc:
+                    writer.as_of = as_of  # nothing of it was written: its date is not the document's
                     item = internal_failure(item.source, exc)
             failures.append(item)
             writer.failure(item.source, item.problems)
@@ -118,6 +119,8 @@ def _cmd_check(args, out) -> int:
             if not isinstance(item, Failure):
                 try:
                     text = render_table(Report(item.as_of, refs, (item,), (), ev.engine), lang=args.lang)
+                except EngineError:
+                    raise
                 except Exception as exc:
                     item = internal_failure(item.source, exc)
                 else:

@@ -68,6 +68,13 @@ class InputError(ComplianceError):
     def __init__(self, problems: Iterable[Problem] | Problem):
         if isinstance(problems, Problem):
             problems = [problems]
+        if isinstance(problems, (str, bytes)):  # it would be read letter by letter
+            raise UsageError(f"{type(self).__name__}: expected Problem objects, got a single {type(problems).__name__}; "
+                             f"use {type(self).__name__}.at(file, line, field, message)")
+        problems = list(problems)
+        for item in problems:
+            if not isinstance(item, Problem):
+                raise UsageError(f"{type(self).__name__}: expected Problem objects, got {type(item).__name__} {item!r}")
         self.problems: list[Problem] = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 

@@ -264,7 +264,9 @@ evaluating or rendering it) is a failure of that record alone: its error
 has level `internal`, says "internal error … report it", and the run exits
 3 (3 > 2 > 1 > 0); the other records are reported in full (table, json,
 jsonl). `COMPLIANCE_DEBUG=1` lets the exception through with its
-traceback. In the API, `iter_check` yields a `Failure` whose problem has
+traceback. An `EngineError` (the rule engine itself failed, not one record)
+still ends the run with status 3 and no partial result, as documented for
+engines. In the API, `iter_check` yields a `Failure` whose problem has
 level `internal` (`Failure.internal` is true) and `check_many` lists it in
 `Report.errors` (`Report.exit_code` 3); `check` of one record raises it.
 

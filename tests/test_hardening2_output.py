@@ -22,10 +22,7 @@ from conftest import EXAMPLES, REPO
 VIOLATING = str(EXAMPLES / "jizhou-auto-parts.yaml")  # a record with violations (exit 1)
 EXAMPLE_FILES = sorted(str(p) for p in EXAMPLES.glob("*.yaml"))
 FORMATS = ["table", "json", "jsonl"]
-#: a real trigger of an internal error (1e308 kg/L overflows to infinity in
-#: g/L; the message's number formatting failed on it). If it is fixed, the
-#: record is simply reported; either way the batch must be complete.
-OVERFLOW = "facility: {id: OVF, region: 120119}\ncoatings:\n  - {id: C1, voc_content: 1e308 kg/L, category: automotive_oem}\n"
+OVERFLOW = bad_inputs.OVERFLOW  # a real internal error; if it is fixed, the record is simply reported
 
 
 def _cli(*args, env=None, stdout=subprocess.PIPE, input_close=False):
@@ -451,3 +448,23 @@ def test_closed_stdout_and_stderr(tmp_path):
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 2 and proc.stderr == ""
     assert [e["file"] for e in json.loads(proc.stdout)["errors"]] == [f"{tmp_path}/missing.yaml"]
+
+
+def test_input_error_needs_problems():
+    with pytest.raises(compliance.UsageError, match="got a single str; use InputError.at"):
+        compliance.InputError("oops")
+    with pytest.raises(compliance.UsageError, match="expected Problem objects, got int 5"):
+        compliance.RulesetError([5])
+    problem = compliance.Problem("f.yaml", 1, 2, "x", "bad")
+    assert compliance.InputError(iter([problem])).problems == [problem]
+
+
+def test_one_record_failing_in_json_leaves_a_valid_document(tmp_path):
+    ovf = tmp_path / "overflow.yaml"
+    ovf.write_text(bad_inputs.OVERFLOW)
+    code, out, err = run_cli(["check", str(ovf), "--format", "json"])
+    data = json.loads(out)
+    if data["records"]:  # the overflow was fixed
+        assert code == 0
+    else:
+        assert code == 3 and data["as_of"] is None and [e["level"] for e in data["errors"]] == ["internal"]
