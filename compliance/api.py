@@ -244,7 +244,10 @@ def check_many(
     show_all: bool = False,
 ) -> Report:
     """Check several records; a bad one is listed in ``Report.errors`` and
-    the others are still checked (nothing is dropped silently)."""
+    the others are still checked (nothing is dropped silently). A record
+    that fails on a bug is listed too, with level ``internal``
+    (``Report.exit_code`` 3). ``records`` is a collection of records, not
+    one path or mapping (:class:`UsageError`)."""
     when = _options(as_of, alert, engine, show_all)
     _records_arg(records)
     ev = evaluator(rulesets, engine)
@@ -263,7 +266,8 @@ def check_many(
 @attrs.frozen
 class Failure:
     """A record that could not be checked: where it came from and why
-    (every problem, with file, line and field)."""
+    (every problem, with file, line and field; one problem of level
+    ``internal`` if it failed on a bug)."""
 
     source: str
     problems: Tuple[Problem, ...]
@@ -326,7 +330,14 @@ def iter_check(
 
     ``records`` may be any iterable (a generator reading a register, say).
     A record that cannot be checked yields a :class:`Failure` naming its
-    problems; the others are still checked. Each :class:`RecordReport`
+    problems; the others are still checked. That includes a record that
+    fails on a bug (any exception but an :class:`EngineError`, which ends
+    the run): its Failure has one problem of level ``internal`` asking for
+    a report (:attr:`Failure.internal`); ``COMPLIANCE_DEBUG=1`` raises it
+    instead. An item that is neither a path nor a mapping fails alone, as
+    ``<records[i]>``. Wrong arguments (one string for ``records`` or
+    ``rulesets``, an empty ``rulesets``, an ``alert`` that is not a level)
+    raise :class:`UsageError` at the call, before any record. Each :class:`RecordReport`
     builds its findings' messages only when they are read (``summary`` and
     ``has_violations`` never build them). Rulesets are compiled once, before
     the first record.
