@@ -284,8 +284,8 @@ def _cmd_test(args, out) -> int:
             for r in res if args.verbose else bad:
                 status = "ok" if r.ok else "FAIL"
                 detail = r.error or r.message
-                out.write(f"       {status} {rule.file}:{r.case.line}: expected {r.case.expect}, got {r.got}"
-                          + (f" — {detail}" if detail and not r.ok else "") + "\n")
+                out.write(escape(f"       {status} {rule.file}:{r.case.line}: expected {r.case.expect}, got {r.got}"
+                                 + (f" — {detail}" if detail and not r.ok else "")) + "\n")
     out.write(f"{total - failed} passed, {failed} failed ({rules_run} rules)\n")
     return 1 if failed else 0
 

@@ -5,7 +5,6 @@ import datetime as dt
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import time
@@ -194,7 +193,8 @@ ENCODINGS = {
     "gbk": {"PYTHONIOENCODING": "gbk"},
     "cp936": {"PYTHONIOENCODING": "cp936"},
     "latin-1": {"PYTHONIOENCODING": "latin-1"},
-    "ascii (C locale, no UTF-8 mode)": {"PYTHONIOENCODING": None, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"},
+    "ascii (C locale, no UTF-8 mode)": {"PYTHONIOENCODING": None, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0",
+                                        "PYTHONCOERCECLOCALE": "0"},
 }
 
 
@@ -341,11 +341,11 @@ def test_table_time_grows_linearly_with_an_id():
                "coatings": [{"id": "é" * n, "voc_content": "700 g/L", "category": "automotive_oem"}]}
         rep = compliance.check(rec, as_of="2019-03-01")
         times = []
-        for _ in range(3):
+        for _ in range(5):
             start = time.perf_counter()
             report.render_table(rep)
             times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return min(times)  # the least disturbed run: other processes share the cores
 
     seconds(100)  # warm up
     ratio = seconds(20000) / seconds(5000)
