@@ -121,7 +121,8 @@ def _options(as_of: Any, alert: Any, engine: Any, show_all: Any) -> Optional[dt.
 
 def _engine_arg(engine: Any) -> None:
     if engine is not None and not isinstance(engine, str):
-        raise UsageError(f"engine: expected None or an engine name (auto, kernel, direct, durable), got {_kind(engine)}")
+        raise UsageError(f"engine: expected None or an engine name (auto, kernel, direct, durable), "
+                         f"got {_kind(engine)}")
 
 
 def _records_arg(records: Any) -> Iterable[Any]:
@@ -133,7 +134,8 @@ def _records_arg(records: Any) -> Iterable[Any]:
     try:
         iter(records)
     except TypeError:
-        raise UsageError(f"records: expected an iterable of records (paths or mappings), got {_kind(records)}") from None
+        raise UsageError(f"records: expected an iterable of records (paths or mappings), "
+                         f"got {_kind(records)}") from None
     return records
 
 
@@ -285,8 +287,8 @@ class Failure:
 def internal_failure(source: str, exc: BaseException) -> Failure:
     """A record that failed on a bug (any exception but an
     :class:`InputError` or :class:`EngineError` while loading, normalising,
-    evaluating or rendering it): one problem of level ``internal`` saying so, so that
-    the other records of the batch are still reported. With
+    evaluating or rendering it): one problem of level ``internal`` saying
+    so, so that the other records of the batch are still reported. With
     ``COMPLIANCE_DEBUG=1`` the exception propagates instead (traceback)."""
     if os.environ.get("COMPLIANCE_DEBUG"):
         raise exc
@@ -337,8 +339,9 @@ def iter_check(
     instead. An item that is neither a path nor a mapping fails alone, as
     ``<records[i]>``. Wrong arguments (one string for ``records`` or
     ``rulesets``, an empty ``rulesets``, an ``alert`` that is not a level)
-    raise :class:`UsageError` at the call, before any record. Each :class:`RecordReport`
-    builds its findings' messages only when they are read (``summary`` and
+    raise :class:`UsageError` at the call, before any record.
+
+    Each :class:`RecordReport` builds its findings' messages only when they are read (``summary`` and
     ``has_violations`` never build them). Rulesets are compiled once, before
     the first record.
 

@@ -194,8 +194,8 @@ def _cmd_rules(args, out) -> int:
     standards = [rs for rs in rulesets if rs.parameters and (not region or rs.applies_to_region(region))
                  and (not args.at or rs.issued <= args.at)]
     for rs in standards:
-        out.write(escape(f"standard {rs.id} ({rs.title.get(args.lang)}): {len(rs.parameters)} limit parameters used by the rules")
-                  + "\n")
+        out.write(escape(f"standard {rs.id} ({rs.title.get(args.lang)}): {len(rs.parameters)} "
+                         "limit parameters used by the rules") + "\n")
     return 0
 
 

@@ -443,7 +443,8 @@ def test_closed_stdout_and_stderr(tmp_path):
     cmd = f"{sys.executable} -c 'from compliance.cli import run; run()' check {VIOLATING}"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run(["bash", "-c", cmd + " >&-"], capture_output=True, text=True, env=env)
-    assert proc.returncode == 3 and proc.stderr == "compliance: error: could not write the report: standard output is closed\n"
+    assert proc.returncode == 3
+    assert proc.stderr == "compliance: error: could not write the report: standard output is closed\n"
     proc = subprocess.run(["bash", "-c", cmd + f" {tmp_path}/missing.yaml --format json 2>&-"],
                           capture_output=True, text=True, env=env)
     assert proc.returncode == 2 and proc.stderr == ""
