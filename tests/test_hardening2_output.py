@@ -469,3 +469,23 @@ def test_one_record_failing_in_json_leaves_a_valid_document(tmp_path):
         assert code == 0
     else:
         assert code == 3 and data["as_of"] is None and [e["level"] for e in data["errors"]] == ["internal"]
+
+
+def test_short_writes_are_finished_or_reported():
+    """A byte layer that takes a few bytes per call is written to until all
+    are taken; one that stops taking any is an OutputError, not a silent cut."""
+    from compliance._output import OutputError, _SafeBytes
+
+    class Trickle:
+        def __init__(self, room):
+            self.room, self.got = room, b""
+
+        def write(self, data):
+            n = min(3, len(data), self.room - len(self.got))
+            self.got += bytes(data[:n])
+            return n
+
+    ok = Trickle(room=100)
+    assert _SafeBytes(ok, "x").write(b"0123456789" * 5) == 50 and ok.got == b"0123456789" * 5
+    with pytest.raises(OutputError, match="short write \\(20 of 50 bytes\\)"):
+        _SafeBytes(Trickle(room=20), "x").write(b"0123456789" * 5)
