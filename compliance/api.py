@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, T
 
 import attrs
 
+from . import sources
 from .errors import InputError, Problem, UsageError
 from .engine import engine_name
 from .evaluate import Evaluator
@@ -100,8 +101,10 @@ def _facts(record: RecordInput, as_of, alert):
     path (every error and warning, with locations) for anything else."""
     if isinstance(record, Mapping):
         doc = Document("<record>", dict(record), {})
-    else:
+    elif isinstance(record, (str, os.PathLike)):
         doc = load_document(os.fspath(record))
+    else:  # a batch item (compliance.sources): a JSON line, a loaded document
+        doc = sources.document(record)
     return facts_of(doc, as_of=as_of, alert=alert)
 
 
@@ -110,7 +113,8 @@ def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> Re
     findings = ev.lazy_findings(facts, show_all=show_all)
     fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
            "status": facts.facility.values.get("status", "operating")}
-    return RecordReport(facts.source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
+    source = record.source if isinstance(record, sources.JsonLine) else facts.source  # file:line
+    return RecordReport(source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
 
 
 def check(
@@ -186,11 +190,14 @@ class Failure:
 
 
 def _source_of(record: RecordInput) -> str:
-    return "<record>" if isinstance(record, Mapping) else os.fspath(record)
+    return "<record>" if isinstance(record, Mapping) else sources.source_of(record)
 
 
 def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) -> Iterator[Union[RecordReport, Failure]]:
     for record in records:
+        if isinstance(record, Failure):  # an input that could not be read (compliance.sources)
+            yield record
+            continue
         try:
             yield _check_one(ev, record, when, alert, show_all)
         except InputError as exc:
