@@ -346,7 +346,8 @@ class Output:
             self.tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.part")
             self.target = self.tmp
         self.stream: Optional[IO[str]] = stdout
-        if path is not None and fmt not in BINARY_FORMATS:
+        self.owned = path is not None and fmt not in BINARY_FORMATS  # a text file of ours, closed at the end
+        if self.owned:
             self.stream = self._open()
 
     def _open(self) -> IO[str]:
@@ -361,13 +362,13 @@ class Output:
         self._open().close()
 
     def commit(self) -> None:
-        if self.stream is not None and self.path is not None:
+        if self.owned and self.stream is not None:
             self.stream.close()
         if self.tmp is not None and self.path is not None:
             os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
-        if self.stream is not None and self.path is not None:
+        if self.owned and self.stream is not None:
             self.stream.close()
         if self.tmp is not None and os.path.exists(self.tmp):
             os.remove(self.tmp)
@@ -413,6 +414,13 @@ def progress(items: Iterable[Any], enabled: bool, stream: Optional[IO[str]] = No
         return items
     from tqdm import tqdm  # type: ignore[import-untyped]
 
-    return tqdm(items, file=stream if stream is not None else sys.stderr, unit=" records", unit_scale=False, mininterval=0.25, smoothing=0.1,
-                dynamic_ncols=True, leave=True)
+    stream = stream if stream is not None else sys.stderr
+    try:
+        size = tuple(os.get_terminal_size(stream.fileno()))
+    except (AttributeError, OSError, ValueError):
+        size = (0, 0)
+    # a terminal that reports no size (a fresh pty, `script`) gets 80x24: tqdm draws nothing in 0 rows
+    sized = all(size)
+    return tqdm(items, file=stream, unit=" records", mininterval=0.25, smoothing=0.1, leave=True,
+                dynamic_ncols=sized, ncols=None if sized else 80, nrows=None if sized else 24)
 
