@@ -216,7 +216,9 @@ def iter_check(
     """Check records one at a time, yielding each record's report as it is
     ready: memory stays flat however many records there are.
 
-    ``records`` may be any iterable (a generator reading a register, say).
+    ``records`` may be any iterable (a generator reading a register, say),
+    including the items of :func:`compliance.sources.expand` (folders, JSON
+    Lines, standard input, ledgers; a Failure item is passed through).
     A record that cannot be checked yields a :class:`Failure` naming its
     problems; the others are still checked. Each :class:`RecordReport`
     builds its findings' messages only when they are read (``summary`` and

@@ -256,7 +256,7 @@ def _lines(path: str, fh: IO[bytes]) -> Iterator[Item]:
         if not raw.strip():
             continue  # blank lines separate nothing: skipped
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8").rstrip("\r\n")  # the line end is not part of the record
         except UnicodeDecodeError as exc:
             yield _failure(f"{path}:{number}", [Problem(
                 path, number, exc.start + 1, "",
