@@ -168,7 +168,13 @@ def expand(inputs: Iterable[Union[str, os.PathLike]], *, stdin_format: str = "ya
             else:
                 yield _stdin_document(stream)
         elif os.path.isdir(path):
-            yield from _walk(path)
+            found = False
+            for item in _walk(path):
+                found = True
+                yield item
+            if not found:  # named, so records were expected: saying so beats a silent success
+                yield _failure(path, [Problem(path, 0, 0, "", "no record files (*.yaml, *.yml, *.json, *.jsonl) "
+                                                             "below this folder")])
         elif _suffix(path) == ".jsonl":
             yield from _jsonl(path)
         elif _suffix(path) in LEDGER_SUFFIXES:

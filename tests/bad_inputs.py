@@ -169,6 +169,7 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
     print("is both, so the format is said, never guessed. A folder is searched for `*.yaml`, `*.yml`, `*.json`")
     print("and `*.jsonl`; other files and hidden names are skipped, and a symbolic link back to a folder")
     print("already walked is not followed again. An input that cannot be read at all (a missing file, an")
-    print("unreadable folder) fails alone: every other input is still checked, and the exit status is 2.")
+    print("unreadable folder, a folder without records) fails alone: every other input is still checked,")
+    print("and the exit status is 2.")
     print("`--mapping` without a `.csv`/`.xlsx` input, `--format parquet`/`xlsx` without `-o FILE`, and")
     print("`-o` naming one of the inputs are usage errors (exit 2, nothing checked).")

@@ -67,6 +67,14 @@ def test_folder_is_walked_sorted_recursive_hidden_skipped_loop_safe(tree):
                    os.path.join("b", "lines.jsonl") + ":3", os.path.join("b", "m.json"), "z.yaml"]
 
 
+def test_a_folder_without_records_is_an_error(cli, tmp_path):
+    (tmp_path / "empty" / ".hidden").mkdir(parents=True)
+    (tmp_path / "empty" / "notes.txt").write_text("x")
+    r = cli("check", tmp_path / "empty", EXAMPLE_FILES[0], "--format", "jsonl")
+    assert r.exit_code == 2 and f"{tmp_path / 'empty'}: [error] no record files" in r.stderr
+    assert len(r.output.splitlines()) == 2
+
+
 def test_expand_is_lazy_and_items_pickle(tmp_path):
     p = tmp_path / "big.jsonl"
     p.write_text("".join(_line(GOOD) + "\n" for _ in range(1000)))
