@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, T
 
 import attrs
 
+from . import sources
 from .errors import EngineError, InputError, Problem, UsageError
 from .engine import engine_name
 from .evaluate import Evaluator
@@ -141,7 +142,7 @@ def _records_arg(records: Any) -> Iterable[Any]:
 
 def _not_a_record(record: Any) -> Optional[str]:
     """Why ``record`` is neither a path nor a mapping, or None."""
-    if isinstance(record, Mapping) or isinstance(record, str):
+    if isinstance(record, (Mapping, str, sources.JsonLine, Document)):  # Document, JsonLine: batch items
         return None
     if isinstance(record, os.PathLike) and isinstance(os.fspath(record), str):
         return None
@@ -185,8 +186,10 @@ def _facts(record: RecordInput, as_of, alert):
     path (every error and warning, with locations) for anything else."""
     if isinstance(record, Mapping):
         doc = Document("<record>", dict(record), {})
-    else:
+    elif isinstance(record, (str, os.PathLike)):
         doc = load_document(os.fspath(record))
+    else:  # a batch item (compliance.sources): a JSON line, a loaded document
+        doc = sources.document(record)
     return facts_of(doc, as_of=as_of, alert=alert)
 
 
@@ -195,7 +198,8 @@ def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> Re
     findings = ev.lazy_findings(facts, show_all=show_all)
     fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
            "status": facts.facility.values.get("status", "operating")}
-    return RecordReport(facts.source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
+    source = record.source if isinstance(record, sources.JsonLine) else facts.source  # file:line
+    return RecordReport(source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
 
 
 def check(
@@ -299,11 +303,14 @@ def internal_failure(source: str, exc: BaseException) -> Failure:
 
 
 def _source_of(record: RecordInput) -> str:
-    return "<record>" if isinstance(record, Mapping) else os.fspath(record)
+    return "<record>" if isinstance(record, Mapping) else sources.source_of(record)
 
 
 def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) -> Iterator[Union[RecordReport, Failure]]:
     for i, record in enumerate(records):
+        if isinstance(record, Failure):  # an input that could not be read (compliance.sources)
+            yield record
+            continue
         bad = _not_a_record(record)
         if bad:  # this item only: the others are still checked
             yield Failure(f"<records[{i}]>", (Problem(f"<records[{i}]>", 0, 0, "", bad),))
@@ -330,7 +337,9 @@ def iter_check(
     """Check records one at a time, yielding each record's report as it is
     ready: memory stays flat however many records there are.
 
-    ``records`` may be any iterable (a generator reading a register, say).
+    ``records`` may be any iterable (a generator reading a register, say),
+    including the items of :func:`compliance.sources.expand` (folders, JSON
+    Lines, standard input, ledgers; a Failure item is passed through).
     A record that cannot be checked yields a :class:`Failure` naming its
     problems; the others are still checked. That includes a record that
     fails on a bug (any exception but an :class:`EngineError`, which ends

@@ -36,6 +36,34 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def _batch_options(sp) -> None:
+    """Inputs of a batch (compliance.sources): standard input's format, a ledger's column mapping."""
+    sp.add_argument("--stdin-format", choices=("yaml", "jsonl"), default="yaml",
+                    help="what - reads: one YAML or JSON record (default) or JSON Lines")
+    sp.add_argument("--mapping", metavar="FILE", help="column mapping for .csv/.xlsx ledgers")
+
+
+def _items(args):
+    """The record items of the batch, lazily (compliance.sources.expand)."""
+    from .sources import LEDGER_SUFFIXES, expand
+
+    if args.mapping and not any(os.path.splitext(f)[1].lower() in LEDGER_SUFFIXES for f in args.files):
+        raise UsageError("--mapping applies to .csv and .xlsx ledgers, and none is given")
+    return expand(args.files, stdin_format=args.stdin_format, mapping=args.mapping)
+
+
+def _one_record(args) -> bool:
+    """Whether the inputs are one record (a plain file, or - as YAML): its date is the report's."""
+    from .sources import LEDGER_SUFFIXES
+
+    if len(args.files) != 1:
+        return False
+    f = args.files[0]
+    if f == "-":
+        return args.stdin_format == "yaml"
+    return not os.path.isdir(f) and os.path.splitext(f)[1].lower() not in LEDGER_SUFFIXES + (".jsonl",)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="compliance", description="Check facilities against Chinese air-pollution regulations.")
     p.add_argument("--version", action="version", version=f"compliance {__version__}")
@@ -48,13 +76,20 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--lang", choices=("en", "zh"), default="en")
 
     c = sub.add_parser("check", help="check facility records")
-    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("files", nargs="+", metavar="FILE",
+                   help="records (.yaml, .yml, .json), folders of them, JSON Lines (.jsonl), ledgers (.csv, .xlsx), - (stdin)")
     c.add_argument("--as-of", type=_date, metavar="DATE", help="judge at this date (overrides context.as_of)")
     c.add_argument("--alert", choices=("none", "yellow", "orange", "red"), help="alert level in force")
     c.add_argument("--show-all", action="store_true", help="also list not_applicable findings")
     c.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None,
                    help="auto (the generated kernel), kernel, direct (the interpreter) or durable (durable_rules)")
-    common(c, fmt=("table", "json", "jsonl"))
+    common(c, fmt=("table", "json", "jsonl", "csv", "parquet", "xlsx"))
+    _batch_options(c)
+    c.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE (required for parquet and xlsx)")
+    c.add_argument("--summary", action="store_true",
+                   help="after the batch, print counts by status and by rule and the inputs that failed to stderr")
+    c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="a progress bar on stderr (default: only when stderr is a terminal and CI is not set)")
 
     r = sub.add_parser("rules", help="list the rules in force")
     r.add_argument("--region", metavar="CODE", help="only rules applying in this region (code or name)")
@@ -67,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check records and rulesets without evaluating")
     v.add_argument("files", nargs="+", metavar="FILE", help="facility records, ruleset files or folders")
+    _batch_options(v)
 
     k = sub.add_parser("kernel", help="print the Python generated from the rules (one function per entity kind)")
     k.add_argument("--dump", action="store_true", help="print the generated source (the default)")
@@ -83,58 +119,53 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_check(args, out) -> int:
     """Streams: each record's report is written as soon as it is checked
-    (one write per record), so memory stays flat over any number of files.
+    (one write per record), so memory stays flat over any number of inputs.
     A record whose report cannot be rendered (a bug) is a failure of that
     record alone (``api.internal_failure``); a failed write ends the run."""
     from .api import Failure, internal_failure, iter_check, evaluator, _ruleset_refs
-    from .report import Report, StreamWriter, render_table
+    from .writers import Output, Summary, open_writer, progress, progress_wanted
 
+    if args.output and os.path.exists(args.output) and any(
+            f != "-" and os.path.exists(f) and os.path.samefile(f, args.output) for f in args.files):
+        raise UsageError(f"-o {args.output} is one of the inputs; it would be overwritten")
+    output = Output(args.output, args.format, out)
     ev = evaluator(args.ruleset, args.engine)
-    results = iter_check(args.files, as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
+    results = iter_check(_items(args), as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
                          engine=args.engine, show_all=args.show_all)
-    refs = _ruleset_refs(ev.rulesets)
-    failures: List[Failure] = []
-    if args.format in ("json", "jsonl"):
-        as_of = args.as_of.isoformat() if args.as_of else None
-        writer = StreamWriter(out, args.format, refs, as_of, known_as_of=bool(args.as_of) or len(args.files) == 1)
-        for item in results:
-            if not isinstance(item, Failure):
-                if as_of is None and len(args.files) == 1:
-                    writer.as_of = item.as_of  # one record: the document's date is its date
-                try:
-                    writer.record(item)
-                    continue
-                except (OutputError, OSError, EngineError):  # the run fails, not this record
-                    raise
-                except Exception as exc:
-                    writer.as_of = as_of  # nothing of it was written: its date is not the document's
-                    item = internal_failure(item.source, exc)
-            failures.append(item)
-            writer.failure(item.source, item.problems)
+    summary = Summary() if args.summary else None
+    done = False
+    try:
+        writer = open_writer(args.format, output, refs=_ruleset_refs(ev.rulesets),
+                             as_of=args.as_of.isoformat() if args.as_of else None, single=_one_record(args),
+                             engine=ev.engine, lang=args.lang, summary=summary)
+        bar = progress(results, progress_wanted(args.progress))
+        try:
+            for item in bar:
+                if not isinstance(item, Failure):
+                    try:
+                        writer.record(item)
+                        continue
+                    except (OutputError, OSError, EngineError):  # the run fails, not this record
+                        raise
+                    except Exception as exc:  # a bug rendering this record: it alone fails
+                        item = internal_failure(item.source, exc)
+                writer.failure(item.source, item.problems)
+        finally:
+            if bar is not results:
+                bar.close()  # type: ignore[attr-defined]
         writer.close()
-        violations = writer.violations
-    else:
-        violations, first = False, True
-        for item in results:
-            if not isinstance(item, Failure):
-                try:
-                    text = render_table(Report(item.as_of, refs, (item,), (), ev.engine), lang=args.lang)
-                except EngineError:
-                    raise
-                except Exception as exc:
-                    item = internal_failure(item.source, exc)
-                else:
-                    out.write(text if first else "\n" + text)
-                    first = False
-                    violations = violations or item.has_violations
-                    continue
-            failures.append(item)
-    for failure in failures:
-        for problem in failure.problems:
-            _say(str(problem))
-    if any(f.internal for f in failures):
+        output.commit()
+        done = True
+    finally:
+        if not done:
+            output.discard()
+    for problem in writer.errors:
+        _say(str(problem))
+    if summary is not None:
+        sys.stderr.write(escape(summary.render(), keep_newlines=True))
+    if any(p.level == "internal" for p in writer.errors):
         return 3
-    return 2 if failures else 1 if violations else 0
+    return 2 if writer.errors else 1 if writer.violations else 0
 
 
 def _describe(cond, lang):
@@ -308,13 +339,14 @@ def _cmd_kernel(args, out) -> int:
 
 
 def _cmd_validate(args, out) -> int:
-    from .validate import validate_paths
+    from .validate import Validation
 
-    problems = validate_paths(args.files)
+    problems = Validation(_items(args))  # streamed: each record's problems as it is read
+    counts = {"error": 0, "warning": 0, "info": 0}
     for p in problems:
         out.write(escape(str(p)) + "\n")
-    counts = {level: sum(1 for p in problems if p.level == level) for level in ("error", "warning", "info")}
-    out.write(f"{len(args.files)} inputs: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes\n")
+        counts[p.level] = counts.get(p.level, 0) + 1
+    out.write(f"{problems.inputs} inputs: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes\n")
     if counts["error"]:
         return 2
     return 1 if counts["warning"] else 0
@@ -342,7 +374,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-        json_out = getattr(args, "format", None) in ("json", "jsonl")
+        json_out = getattr(args, "format", None) in ("json", "jsonl", "csv")  # data: UTF-8, exact
         if to_stdout:
             if sys.stdout is None:  # started with fd 1 closed (``>&-``)
                 raise OutputError("could not write the report: standard output is closed")

@@ -21,18 +21,17 @@ Exit status: 2 if any error, else 1 if any warning, else 0.
 from __future__ import annotations
 
 import datetime as dt
-import os
-from typing import Dict, Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, Sequence, Tuple
 
-from ._yaml import load_document
 from .conditions import Compare, Cond
 from .errors import InputError, Problem
 from .normalise import normalise
 from .record import record_from_document
 from .ruleset import Rule, Ruleset, load_rulesets
+from .sources import document, expand
 from .vocabulary import vocabulary
 
-__all__ = ["validate_paths", "lint_rulesets", "overlaps"]
+__all__ = ["Validation", "validate_paths", "lint_rulesets", "overlaps"]
 
 
 def _comparisons(cond: Cond) -> List[Compare]:
@@ -131,33 +130,43 @@ def overlaps(rulesets: Sequence[Ruleset]) -> List[Problem]:
     return out
 
 
+class Validation:
+    """The problems of a batch of inputs (:func:`compliance.sources.expand`
+    items), yielded as found: each record's (sorted) as it is read, so a
+    register is validated in flat memory, then the rulesets' (files whose
+    top level has a ``ruleset`` key), which are checked together at the end.
+    ``inputs`` counts the items read so far."""
+
+    def __init__(self, items: Iterable) -> None:
+        self.items = items
+        self.inputs = 0
+
+    def __iter__(self) -> Iterator[Problem]:
+        from .api import Failure
+
+        ruleset_files: List[str] = []
+        for item in self.items:
+            self.inputs += 1
+            if isinstance(item, Failure):
+                yield from sorted(set(item.problems))
+                continue
+            try:
+                doc = document(item)
+                if isinstance(item, str) and isinstance(doc.data, dict) and "ruleset" in doc.data:
+                    ruleset_files.append(item)
+                    continue
+                yield from sorted(set(normalise(record_from_document(doc)).warnings))
+            except InputError as exc:
+                yield from sorted(set(exc.problems))
+        if ruleset_files:
+            try:
+                rulesets = load_rulesets(ruleset_files)
+            except InputError as exc:
+                yield from sorted(set(exc.problems))
+            else:
+                yield from sorted(set(lint_rulesets(rulesets)) | set(overlaps(rulesets)))
+
+
 def validate_paths(paths: Iterable[str]) -> List[Problem]:
-    """Every problem in the given records and rulesets (nothing is evaluated)."""
-    problems: List[Problem] = []
-    ruleset_files: List[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            ruleset_files.extend(sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".yaml")))
-            continue
-        try:
-            doc = load_document(path)
-        except InputError as exc:
-            problems.extend(exc.problems)
-            continue
-        if isinstance(doc.data, dict) and "ruleset" in doc.data:
-            ruleset_files.append(path)
-            continue
-        try:
-            facts = normalise(record_from_document(doc))
-            problems.extend(facts.warnings)
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if ruleset_files:
-        try:
-            rulesets = load_rulesets(ruleset_files)
-        except InputError as exc:
-            problems.extend(exc.problems)
-        else:
-            problems.extend(lint_rulesets(rulesets))
-            problems.extend(overlaps(rulesets))
-    return sorted(set(problems))
+    """Every problem in the given records, folders of them and rulesets (nothing is evaluated)."""
+    return sorted(set(Validation(expand(paths))))

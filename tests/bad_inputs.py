@@ -59,6 +59,13 @@ CASES = [
      "unknown emission stage", "vehicles[V1].emission_stage"),
     ("text where a boolean is required", "bool.yaml", GOOD + "stacks:\n  - {id: S1, online_monitoring: 有}\n",
      "expected true or false", "stacks[S1].online_monitoring"),
+    ("JSON Lines: a line that is not JSON", "syntax.jsonl", '\n{"facility": {"id": "F", "region": 120119}\n',
+     "JSON syntax error", None),
+    ("JSON Lines: a bad value on a line", "value.jsonl",
+     '{"facility": {"id": "F", "region": 120119}, "coatings": [{"id": "C1", "voc_content": "610 gramz/L"}]}\n',
+     ":1:0:", "coatings[C1].voc_content"),
+    ("JSON Lines: duplicate key in a line", "dupkey.jsonl", '{"facility": {"id": "F", "region": 120119, "region": 1}}\n',
+     "duplicate key 'region' in one JSON object", "region"),
 ]
 
 
@@ -339,6 +346,17 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
         code, _, err = run_cli(["check", good, "--ruleset", path])
         msg = err.strip().splitlines()[0].replace(tmp + os.sep, "")
         print(f"| {cls} | `{msg}` (exit {code}) | `test_bad_ruleset[{i}]` |")
+    print("\n## Batches (`docs/batch.md`)\n")
+    print("A JSON Lines file is one record per line: a bad line is reported at `file:line` (column 0 where")
+    print("only the line is known) and costs only that line; blank lines are skipped. Standard input (`-`) is")
+    print("one YAML or JSON record unless `--stdin-format jsonl` says it is JSON Lines: a one-line JSON object")
+    print("is both, so the format is said, never guessed. A folder is searched for `*.yaml`, `*.yml`, `*.json`")
+    print("and `*.jsonl`; other files and hidden names are skipped, and a symbolic link back to a folder")
+    print("already walked is not followed again. An input that cannot be read at all (a missing file, an")
+    print("unreadable folder, a folder without records) fails alone: every other input is still checked,")
+    print("and the exit status is 2.")
+    print("`--mapping` without a `.csv`/`.xlsx` input, `--format parquet`/`xlsx` without `-o FILE`, and")
+    print("`-o` naming one of the inputs are usage errors (exit 2, nothing checked).")
     print(OUTPUT_PROSE)
     print("| class | how | message or output (real run) | test id |")
     print("|---|---|---|---|")

@@ -1,0 +1,432 @@
+"""Batch outputs: findings tables (CSV, Parquet, XLSX), the batch summary and
+the progress bar.
+
+Each writer takes record reports and failures *in order*, one at a time
+(``record(rec)``, ``failure(item)``, then ``close()``), and holds nothing
+but the current block of rows, so a batch of any size is written in flat
+memory; evaluation never waits on (or knows about) the output. The table
+writers write the same rows, :data:`COLUMNS`, one per finding, and one per
+problem of a record that could not be checked (status ``error``) or a
+warning on one that could (status ``warning``): nothing is dropped.
+``docs/batch.md`` describes every column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import IO, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+from .errors import Problem, UsageError
+from .report import RecordReport, Report, StreamWriter, render_table
+from .status import STATUS_ORDER
+
+__all__ = ["COLUMNS", "finding_rows", "failure_rows", "Summary", "open_writer", "progress", "progress_wanted",
+           "BINARY_FORMATS"]
+
+#: The findings table, one row per finding (or problem).
+COLUMNS = ("source", "line", "facility_id", "facility_name", "region", "as_of", "entity_type", "entity_id",
+           "rule", "ruleset", "status", "observed", "op", "limit", "unit", "severity", "document", "clause",
+           "field", "message")
+_LINE = COLUMNS.index("line")
+_NUMERIC = (COLUMNS.index("observed"), COLUMNS.index("limit"))
+
+#: Formats written as binary files: they need ``-o FILE``.
+BINARY_FORMATS = ("parquet", "xlsx")
+#: Rows per Parquet row group (and per block the writer holds).
+ROW_GROUP = 10_000
+#: Data rows per XLSX sheet (Excel's limit is 1 048 576 rows with the header).
+SHEET_ROWS = 1_048_575
+
+
+def _scalar(value: Any) -> Any:
+    """A value of ``observed``/``limit`` as the JSON report holds it."""
+    return value.get("value") if isinstance(value, dict) else value
+
+
+def finding_rows(rec: RecordReport, lang: str = "en") -> Iterator[Tuple[Any, ...]]:
+    """One row per finding of ``rec`` (in report order), then one per warning."""
+    fac = rec.facility
+    head = (fac.get("id"), fac.get("name"), fac.get("region"), rec.as_of)
+    for f in rec.findings:
+        obs, lim = f.observed, f.limit
+        unit = (lim or {}).get("unit") if lim is not None else (obs or {}).get("unit")
+        observed = _scalar(obs)
+        if obs is not None and obs.get("unit") not in (None, unit):  # never the case today: kept, not guessed
+            observed = f"{observed} {obs['unit']}"
+        src = f.source
+        yield (rec.source, f.line or None) + head + (
+            f.entity_type, f.entity_id, f.rule, f.ruleset, f.status, observed, (lim or {}).get("op"),
+            _scalar(lim), unit, f.severity, src.get("document"), src.get("clause"), None,
+            f.message.get(lang) or f.message.get("en"))
+    for w in rec.warnings:
+        yield _problem_row(rec.source, w, head)
+
+
+def _problem_row(source: str, p: Problem, head=(None, None, None, None)) -> Tuple[Any, ...]:
+    message = p.message if source.startswith(p.file) else f"{p.file}: {p.message}"
+    return (source, p.line or None) + head + (None,) * 4 + (p.level,) + (None,) * 7 + (p.field or None, message)
+
+
+def failure_rows(source: str, problems: Sequence[Problem]) -> Iterator[Tuple[Any, ...]]:
+    """One row per problem of an input that could not be checked (status ``error``)."""
+    for p in problems:
+        yield _problem_row(source, p)
+
+
+def _text(value: Any) -> Optional[str]:
+    """A cell as text: JSON spelling for numbers and booleans, None for empty."""
+    if value is None or type(value) is str:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+# ----------------------------------------------------------------- summary
+
+
+class Summary:
+    """Counts by status and by rule, and the inputs that failed, over a batch."""
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.with_violations = 0
+        self.by_status: Dict[str, int] = {s: 0 for s in STATUS_ORDER}
+        self.by_rule: Dict[Tuple[str, str], Dict[str, int]] = {}
+        self.failed: List[Tuple[str, Problem]] = []
+        self.failed_inputs = 0
+
+    def record(self, rec: RecordReport) -> None:
+        self.records += 1
+        self.with_violations += rec.has_violations
+        for f in rec.findings:
+            self.by_status[f.status] = self.by_status.get(f.status, 0) + 1
+            counts = self.by_rule.get((f.ruleset, f.rule))
+            if counts is None:
+                counts = self.by_rule[(f.ruleset, f.rule)] = {s: 0 for s in STATUS_ORDER}
+            counts[f.status] = counts.get(f.status, 0) + 1
+
+    def failure(self, source: str, problems: Sequence[Problem]) -> None:
+        self.failed_inputs += 1
+        self.failed.extend((source, p) for p in problems)
+
+    def headline(self) -> str:
+        return (f"{self.records} records checked, {self.with_violations} with violations, "
+                f"{self.failed_inputs} could not be checked")
+
+    def rule_rows(self) -> List[List[Any]]:
+        return [[rule, ruleset] + [counts[s] for s in STATUS_ORDER]
+                for (ruleset, rule), counts in sorted(self.by_rule.items(), key=lambda kv: kv[0][1])]
+
+    def sections(self) -> Iterator[Tuple[str, List[str], List[List[Any]]]]:
+        """(title, headers, rows) blocks: by status, by rule, failed inputs."""
+        yield "findings by status", ["status", "findings"], [[s, n] for s, n in self.by_status.items()]
+        yield "findings by rule", ["rule", "ruleset", *STATUS_ORDER], self.rule_rows()
+        yield "inputs that could not be checked", ["source", "problem"], [[src, str(p)] for src, p in self.failed]
+
+    def render(self) -> str:
+        from tabulate import tabulate
+
+        out = ["summary: " + self.headline()]
+        for title, headers, rows in self.sections():
+            if rows:
+                out += ["", title + ":", tabulate(rows, headers=headers, tablefmt="simple")]
+        return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------- writers
+
+
+class _Writer:
+    """Base: tracks the exit status (errors, violations) and feeds the summary."""
+
+    def __init__(self, summary: Optional[Summary] = None):
+        self.errors: List[Problem] = []
+        self.violations = False
+        self.summary = summary
+
+    def record(self, rec: RecordReport) -> None:
+        self.write_record(rec)  # first: a record that fails to render is counted as a failure only
+        self.violations = self.violations or rec.has_violations
+        if self.summary is not None:
+            self.summary.record(rec)
+
+    def failure(self, source: str, problems: Sequence[Problem]) -> None:
+        self.errors.extend(problems)
+        if self.summary is not None:
+            self.summary.failure(source, problems)
+        self.write_failure(source, problems)
+
+    def write_record(self, rec: RecordReport) -> None:
+        raise NotImplementedError
+
+    def write_failure(self, source: str, problems: Sequence[Problem]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class JsonWriter(_Writer):
+    """``json`` / ``jsonl``: the streamed ``report/1`` writer of :mod:`compliance.report`."""
+
+    def __init__(self, stream: StreamWriter, single: bool, summary: Optional[Summary] = None):
+        super().__init__(summary)
+        self.stream = stream
+        self.single = single
+
+    def write_record(self, rec: RecordReport) -> None:
+        if self.stream.as_of is None and self.single:
+            self.stream.as_of = rec.as_of  # one record: the document's date is its date
+            try:
+                self.stream.record(rec)
+            except Exception:
+                self.stream.as_of = None  # nothing of it was written: its date is not the document's
+                raise
+            return
+        self.stream.record(rec)
+
+    def write_failure(self, source: str, problems: Sequence[Problem]) -> None:
+        self.stream.failure(source, problems)
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+class TableTextWriter(_Writer):
+    """``table``: the 80-column text table, one record after another."""
+
+    def __init__(self, out: IO[str], refs, engine: str, lang: str, summary: Optional[Summary] = None):
+        super().__init__(summary)
+        self.out, self.refs, self.engine, self.lang = out, refs, engine, lang
+        self.first = True
+
+    def write_record(self, rec: RecordReport) -> None:
+        text = render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang)
+        self.out.write(text if self.first else "\n" + text)
+        self.first = False
+
+
+class _RowWriter(_Writer):
+    """The findings-table formats: rows in, blocks out."""
+
+    def __init__(self, lang: str, summary: Optional[Summary] = None):
+        super().__init__(summary)
+        self.lang = lang
+
+    def write_record(self, rec: RecordReport) -> None:
+        self.rows(finding_rows(rec, self.lang))
+
+    def write_failure(self, source: str, problems: Sequence[Problem]) -> None:
+        self.rows(failure_rows(source, problems))
+
+    def rows(self, rows: Iterable[Tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+
+class CsvWriter(_RowWriter):
+    """CSV (RFC 4180: CRLF line ends, quoted where needed), UTF-8 with a byte
+    order mark so that Excel reads the Chinese text as UTF-8."""
+
+    def __init__(self, out: IO[str], lang: str, summary: Optional[Summary] = None):
+        import csv
+
+        super().__init__(lang, summary)
+        out.write("\ufeff")
+        self.csv = csv.writer(out, lineterminator="\r\n")
+        self.csv.writerow(COLUMNS)
+
+    def rows(self, rows: Iterable[Tuple[Any, ...]]) -> None:
+        self.csv.writerows([_text(v) for v in row] for row in rows)
+
+
+def _need(module: str, fmt: str, extra: str):
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise UsageError(f"--format {fmt} needs {module.split('.')[0]}, which is not installed; "
+                         f"install it with: pip install \"compliance[{extra}]\"") from None
+
+
+class ParquetWriter(_RowWriter):
+    """Parquet (pyarrow): every column text except ``line`` (int64), written
+    in row groups of :data:`ROW_GROUP` rows as records stream."""
+
+    def __init__(self, path: str, lang: str, summary: Optional[Summary] = None):
+        super().__init__(lang, summary)
+        pa = _need("pyarrow", "parquet", "parquet")
+        pq = _need("pyarrow.parquet", "parquet", "parquet")
+        self.pa = pa
+        self.schema = pa.schema([(c, pa.int64() if c == "line" else pa.string()) for c in COLUMNS])
+        self.writer = pq.ParquetWriter(path, self.schema)
+        self.block: List[Tuple[Any, ...]] = []
+
+    def rows(self, rows: Iterable[Tuple[Any, ...]]) -> None:
+        self.block.extend(rows)
+        if len(self.block) >= ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.block:
+            cols = list(zip(*self.block))
+            arrays = [self.pa.array(col if i == _LINE else [_text(v) for v in col], type=self.schema.field(i).type)
+                      for i, col in enumerate(cols)]
+            self.writer.write_table(self.pa.Table.from_arrays(arrays, schema=self.schema))
+            self.block = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+class XlsxWriter(_RowWriter):
+    """XLSX (openpyxl, write-only: rows go to disk as they come): a sheet
+    ``summary`` first, then ``findings`` (continued in ``findings 2`` … past
+    Excel's row limit). Numbers stay numbers; text cells keep every
+    character (control characters Excel cannot hold are written as
+    ``\\xNN`` escapes)."""
+
+    def __init__(self, path: str, lang: str, summary: Optional[Summary] = None):
+        super().__init__(lang, summary if summary is not None else Summary())
+        openpyxl = _need("openpyxl", "xlsx", "xlsx")
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+
+        self.path = path
+        self.illegal = ILLEGAL_CHARACTERS_RE
+        self.book = openpyxl.Workbook(write_only=True)
+        self.summary_sheet = self.book.create_sheet("summary")
+        self.sheets = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self.sheets += 1
+        self.sheet = self.book.create_sheet("findings" if self.sheets == 1 else f"findings {self.sheets}")
+        self.sheet.append(list(COLUMNS))
+        self.count = 0
+
+    def _cell(self, value: Any) -> Any:
+        if value is None or type(value) in (int, float):
+            return value
+        text = value if type(value) is str else _text(value)
+        return self.illegal.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if self.illegal.search(text) else text
+
+    def rows(self, rows: Iterable[Tuple[Any, ...]]) -> None:
+        for row in rows:
+            if self.count == SHEET_ROWS:
+                self._new_sheet()
+            self.sheet.append([self._cell(v) for v in row])
+            self.count += 1
+
+    def close(self) -> None:
+        s = self.summary
+        assert s is not None
+        self.summary_sheet.append(["summary", s.headline()])
+        for title, headers, rows in s.sections():
+            self.summary_sheet.append([])
+            self.summary_sheet.append([title])
+            self.summary_sheet.append(headers)
+            for row in rows:
+                self.summary_sheet.append([self._cell(v) for v in row])
+        self.book.save(self.path)
+
+
+# ----------------------------------------------------------------- dispatch
+
+
+class Output:
+    """Where a batch goes: standard output, or ``-o FILE`` written beside
+    the file and moved into place only when complete (an engine failure
+    leaves no partial file)."""
+
+    def __init__(self, path: Optional[str], fmt: str, stdout: IO[str]):
+        self.path, self.fmt = path, fmt
+        self.target = path
+        if fmt in BINARY_FORMATS and path is None:
+            raise UsageError(f"--format {fmt} writes a binary file: give -o FILE "
+                             "(binary output is never written to a terminal or standard output)")
+        self.tmp: Optional[str] = None
+        if path is not None and (not os.path.exists(path) or os.path.isfile(path)):
+            folder = os.path.dirname(os.path.abspath(path))
+            self.tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.part")
+            self.target = self.tmp
+        self.stream: Optional[IO[str]] = stdout
+        self.owned = path is not None and fmt not in BINARY_FORMATS  # a text file of ours, closed at the end
+        if self.owned:
+            self.stream = self._open()
+
+    def _open(self) -> IO[str]:
+        assert self.target is not None
+        try:
+            return open(self.target, "w", encoding="utf-8", newline="" if self.fmt == "csv" else None)
+        except OSError as exc:
+            raise UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def check_writable(self) -> None:
+        """Binary formats: fail before any work if the file cannot be made."""
+        self._open().close()
+
+    def commit(self) -> None:
+        if self.owned and self.stream is not None:
+            self.stream.close()
+        if self.tmp is not None and self.path is not None:
+            os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        if self.owned and self.stream is not None:
+            self.stream.close()
+        if self.tmp is not None and os.path.exists(self.tmp):
+            os.remove(self.tmp)
+
+
+def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
+                lang: str, summary: Optional[Summary]) -> _Writer:
+    """The writer for ``fmt`` (``table``, ``json``, ``jsonl``, ``csv``, ``parquet``, ``xlsx``)."""
+    if fmt in ("json", "jsonl"):
+        return JsonWriter(StreamWriter(output.stream, fmt, refs, as_of, known_as_of=bool(as_of) or single),
+                          single and as_of is None, summary)
+    if fmt == "table":
+        assert output.stream is not None
+        return TableTextWriter(output.stream, refs, engine, lang, summary)
+    if fmt == "csv":
+        assert output.stream is not None
+        return CsvWriter(output.stream, lang, summary)
+    if fmt in BINARY_FORMATS:
+        output.check_writable()
+        assert output.target is not None
+        return (ParquetWriter if fmt == "parquet" else XlsxWriter)(output.target, lang, summary)
+    raise UsageError(f"unknown format {fmt!r}")
+
+
+# ----------------------------------------------------------------- progress
+
+
+def progress_wanted(flag: Optional[bool], stream: Optional[IO[str]] = None,
+                    env: Optional[Mapping[str, str]] = None) -> bool:
+    """``--progress``/``--no-progress`` decide; else a bar only when stderr is
+    a terminal and ``CI`` is not set (CI logs are not terminals, but some
+    runners fake one)."""
+    if flag is not None:
+        return flag
+    isatty = getattr(stream if stream is not None else sys.stderr, "isatty", None)
+    return bool(isatty and isatty()) and not (os.environ if env is None else env).get("CI")
+
+
+def progress(items: Iterable[Any], enabled: bool, stream: Optional[IO[str]] = None):
+    """``items``, with a tqdm bar (count and records per second) on ``stream``
+    (default stderr) when enabled."""
+    if not enabled:
+        return items
+    from tqdm import tqdm  # type: ignore[import-untyped]
+
+    stream = stream if stream is not None else sys.stderr
+    try:
+        size = tuple(os.get_terminal_size(stream.fileno()))
+    except (AttributeError, OSError, ValueError):
+        size = (0, 0)
+    # a terminal that reports no size (a fresh pty, `script`) gets 80x24: tqdm draws nothing in 0 rows
+    sized = all(size)
+    return tqdm(items, file=stream, unit=" records", mininterval=0.25, smoothing=0.1, leave=True,
+                dynamic_ncols=sized, ncols=None if sized else 80, nrows=None if sized else 24)
+
