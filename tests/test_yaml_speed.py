@@ -90,6 +90,7 @@ def assert_same(text):
         assert new.problem(path, "f", "m") == ref.problem(path, "f", "m")
     assert dict(new.locations) == ref.locations
     assert len(new.locations) == len(ref.locations) and set(new.locations) == set(ref.locations)
+    assert dict(new.texts) == ref.texts and dict(fresh.texts) == ref.texts  # source text of non-text scalars
     return kind
 
 
@@ -120,6 +121,7 @@ def test_load_document_matches(path):
     if kind == "ok":
         same_value(ref.data, new.data)
         assert dict(new.locations) == ref.locations
+        assert dict(new.texts) == ref.texts
     else:
         assert new == ref
 
