@@ -17,8 +17,13 @@ region         region code (str)
 =============  =====================================================
 
 A missing field stays missing (unknown), unless the record format gives it
-a default. Every problem is collected and raised together, each with file,
-line and field.
+a default. A field written as null (``~``, ``null`` or nothing) is unknown
+too, and never takes the default: the record says the value is not known,
+so a rule that needs it is ``indeterminate`` (a mapping written as null:
+each of its fields). The context (``as_of``, ``alert``) is the exception: a
+record is judged at one date and alert level, so a null there is an error.
+Every problem is collected and raised together, each with file, line and
+field.
 """
 
 from __future__ import annotations
@@ -127,9 +132,11 @@ class _Normaliser:
                     raise UnitProblem(f"expected true or false, got {raw!r}")
                 out[name] = raw
             elif t == "string":
-                if isinstance(raw, (dict, list)):
-                    raise UnitProblem("expected text")
-                out[name] = str(raw)
+                text = None if isinstance(raw, (dict, list)) else self.doc.text_of(path, raw)
+                if text is None:
+                    raise UnitProblem("expected text" if isinstance(raw, (dict, list))
+                                      else f"expected text, got {type(raw).__name__} {raw!r}: write it in quotes")
+                out[name] = text  # as written: `name: 0123` is "0123", not the octal 83
             elif t == "enum":
                 if isinstance(raw, (dict, list, bool)) or str(raw) not in spec.values:
                     if spec.open and isinstance(raw, str):
@@ -144,6 +151,8 @@ class _Normaliser:
                     raise UnitProblem(f"expected a list, got {raw!r}")
                 vals = []
                 for i, item in enumerate(items):
+                    if item is None:
+                        raise UnitProblem(f"item {i + 1} is empty (null): leave it out or write a value")
                     if not isinstance(item, str) or item not in spec.values:
                         if spec.open and isinstance(item, str):
                             self.warn(path + (i,), label, f"value {item!r} is not in the vocabulary{suggest(item, spec.values)}")
@@ -235,7 +244,7 @@ class _Normaliser:
         for key, value in raw.fields.items():
             fspec = spec.fields.get(key)
             if fspec is None:
-                continue  # reported as a warning by the loader
+                continue  # free-form data (notes, x_...): any other key is an error of the loader
             self.value(fspec, value, raw.path + (key,), f"{raw.ref}.{key}", values, written)
         defaulted = set()
         for name, default in self.defaults(spec):
@@ -250,6 +259,13 @@ class _Normaliser:
         ctx: Dict[str, Any] = {}
         for key, fspec in self.vocab.context_fields.items():
             if key in self.record.context:
+                if self.record.context[key] is None:
+                    self.problem(("context", key), f"context.{key}",
+                                 "written as null: a record is judged at one "
+                                 + ("date" if key == "as_of" else "alert level")
+                                 + "; give it, or leave the field out for the default"
+                                 + (f" ({fspec.default})" if fspec.default is not None else " (today, or --as-of)"))
+                    continue
                 self.value(fspec, self.record.context[key], ("context", key), f"context.{key}", ctx, {})
             elif fspec.default is not None:
                 ctx[key] = fspec.default
@@ -280,8 +296,12 @@ class _Normaliser:
 
 
 def _written(fields: Mapping, dotted: str) -> bool:
+    """Whether ``dotted`` is written, as a value or null (itself, or a
+    mapping holding it): then the format's default does not apply."""
     cur: Any = fields
     for part in dotted.split("."):
+        if cur is None:
+            return True  # inside a mapping written as null: unknown, not the default
         if not isinstance(cur, Mapping) or part not in cur:
             return False
         cur = cur[part]
@@ -485,11 +505,19 @@ def _putter(spec: FieldSpec):
     return put
 
 
+def _keep(raw, values, written) -> None:
+    """The put function of free-form data (notes): kept in the record, never read by the rules."""
+
+
 class _FastSection:
     """One section's fields: key -> put function (see :func:`_putter`)."""
 
-    def __init__(self, fields: Mapping[str, FieldSpec], defaults):
+    def __init__(self, fields: Mapping[str, FieldSpec], defaults, entity: bool = False):
         self.table: Dict[str, Any] = {key: _putter(spec) for key, spec in fields.items()}
+        vocab = vocabulary()
+        if entity:
+            self.table[vocab.free_form_field] = _keep
+        self.prefix = vocab.free_form_prefix
         self.defaults = tuple((name, default, "." in name) for name, default in defaults)
 
     def fill(self, raw: Mapping, values: Dict[str, Any], written: Dict[str, Parsed]) -> None:
@@ -499,16 +527,23 @@ class _FastSection:
                 if value is not None:  # written but empty: unknown
                     table[key](value, values, written)
         except KeyError:
-            if any(key not in table for key in raw):
-                raise _GiveUp from None  # an unknown field: the loader warns about it
-            raise
+            unknown = [key for key in raw if key not in table]
+            if not unknown:
+                raise
+            prefix = self.prefix
+            if not all(type(key) is str and key.startswith(prefix) for key in unknown):
+                raise _GiveUp from None  # an unknown field: an error of the loader
+            for key, value in raw.items():  # free-form data (x_...) among the fields
+                if value is not None and key in table:
+                    table[key](value, values, written)
 
 
 class _Fast:
     def __init__(self) -> None:
         vocab = vocabulary()
         self.vocab = vocab
-        self.sections = {name: _FastSection(spec.fields, spec.defaults) for name, spec in vocab.sections.items()}
+        self.sections = {name: _FastSection(spec.fields, spec.defaults, entity=True)
+                         for name, spec in vocab.sections.items()}
         self.context = _FastSection(vocab.context_fields, ())
         self.context_defaults = tuple((k, s.default) for k, s in vocab.context_fields.items() if s.default is not None)
         self.allowed = {"schema", "context", *vocab.sections}
@@ -543,8 +578,8 @@ class _Fast:
         context = data.get("context")
         ctx: Dict[str, Any] = {}
         if context is not None:
-            if type(context) is not dict:
-                raise _GiveUp
+            if type(context) is not dict or None in context.values():
+                raise _GiveUp  # a null context field is an error
             self.context.fill(context, ctx, {})
         for key, default in self.context_defaults:
             if key not in ctx and (context is None or key not in context):
