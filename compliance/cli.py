@@ -95,6 +95,7 @@ def _cmd_check(args, out) -> int:
             if isinstance(item, Failure):
                 writer.failure(item.source, item.problems)
             else:
+                _warn(item)
                 if as_of is None and len(args.files) == 1:
                     writer.as_of = item.as_of  # one record: the document's date is its date
                 writer.record(item)
@@ -106,6 +107,7 @@ def _cmd_check(args, out) -> int:
             if isinstance(item, Failure):
                 errors.extend(item.problems)
                 continue
+            _warn(item)
             text = render_table(Report(item.as_of, refs, (item,), (), ev.engine), lang=args.lang)
             out.write(text if first else "\n" + text)
             first = False
@@ -113,6 +115,13 @@ def _cmd_check(args, out) -> int:
     for problem in errors:
         print(f"compliance: {problem}", file=sys.stderr)
     return 2 if errors else 1 if violations else 0
+
+
+def _warn(item) -> None:
+    """A record's warnings go to stderr, never into the report on stdout
+    (in JSON they are also data: the record's ``warnings`` list)."""
+    for problem in item.warnings:
+        print(f"compliance: {problem}", file=sys.stderr)
 
 
 def _describe(cond, lang):
