@@ -108,6 +108,14 @@ class _Normaliser:
     def problem(self, path, field: str, message: str) -> None:
         self.errors.append(self.doc.problem(path, field, message))
 
+    def as_written(self, path, raw: Any) -> Any:
+        """``raw`` for a message: the text written where YAML typed it into
+        something else (``010``, not 8), else ``raw`` itself."""
+        if type(raw) is str or isinstance(raw, (dict, list)):
+            return raw
+        text = self.doc.texts.get(tuple(path))
+        return raw if text is None or text == str(raw) else text
+
     def value(self, spec: FieldSpec, raw: Any, path, label: str, out: Dict[str, Any], written: Dict[str, Parsed]):
         t = spec.type
         name = spec.name
@@ -129,7 +137,7 @@ class _Normaliser:
                 written[name] = parsed
             elif t == "bool":
                 if not isinstance(raw, bool):
-                    raise UnitProblem(f"expected true or false, got {raw!r}")
+                    raise UnitProblem(f"expected true or false, got {self.as_written(path, raw)!r}")
                 out[name] = raw
             elif t == "string":
                 text = None if isinstance(raw, (dict, list)) else self.doc.text_of(path, raw)
@@ -142,7 +150,8 @@ class _Normaliser:
                     if spec.open and isinstance(raw, str):
                         self.warn(path, label, f"value {raw!r} is not in the vocabulary{suggest(raw, spec.values)}")
                     else:
-                        raise UnitProblem(f"unknown value {raw!r}{suggest(raw, spec.values)}; "
+                        shown = self.as_written(path, raw)
+                        raise UnitProblem(f"unknown value {shown!r}{suggest(shown, spec.values)}; "
                                           f"expected one of {', '.join(sorted(spec.values))}")
                 out[name] = str(raw)
             elif t == "enum_list":
@@ -157,7 +166,8 @@ class _Normaliser:
                         if spec.open and isinstance(item, str):
                             self.warn(path + (i,), label, f"value {item!r} is not in the vocabulary{suggest(item, spec.values)}")
                         else:
-                            raise UnitProblem(f"unknown value {item!r}{suggest(item, spec.values)}; "
+                            shown = self.as_written(path + (i,), item)
+                            raise UnitProblem(f"unknown value {shown!r}{suggest(shown, spec.values)}; "
                                               f"expected some of {', '.join(sorted(spec.values))}")
                     vals.append(item)
                 out[name] = frozenset(vals)
@@ -167,9 +177,9 @@ class _Normaliser:
                 out[name] = NEVER if raw is False else self.date(raw)
             elif t == "integer":
                 if isinstance(raw, bool) or not isinstance(raw, int):
-                    raise UnitProblem(f"expected a whole number, got {raw!r}")
+                    raise UnitProblem(f"expected a whole number, got {self.as_written(path, raw)!r}")
                 if (spec.min is not None and raw < spec.min) or (spec.max is not None and raw > spec.max):
-                    raise UnitProblem(f"{raw} is outside {spec.min}..{spec.max}")
+                    raise UnitProblem(f"{self.as_written(path, raw)} is outside {spec.min}..{spec.max}")
                 out[name] = raw
             elif t == "coverage":
                 out[name] = self.coverage(raw)
@@ -177,13 +187,13 @@ class _Normaliser:
                 stage = self.vocab.stage(spec.scheme or "onroad", raw)
                 if stage is None:
                     levels = ", ".join(self.vocab.stage_levels(spec.scheme or "onroad"))
-                    raise UnitProblem(f"unknown emission stage {raw!r}; expected one of {levels} "
+                    raise UnitProblem(f"unknown emission stage {self.as_written(path, raw)!r}; expected one of {levels} "
                                       "(or an alias such as 国五, 国VI(B), China 5, 第三阶段)")
                 out[name] = stage
             elif t == "region":
                 region = self.vocab.region(raw)
                 if region is None:
-                    raise UnitProblem(f"unknown region {raw!r}; give a GB/T 2260 code or name known to "
+                    raise UnitProblem(f"unknown region {self.as_written(path, raw)!r}; give a GB/T 2260 code or name known to "
                                       f"the vocabulary{suggest(raw, self.vocab.regions)}")
                 out[name] = region.code
             else:  # pragma: no cover - vocabulary types are checked at load
@@ -547,6 +557,7 @@ class _Fast:
         self.context = _FastSection(vocab.context_fields, ())
         self.context_defaults = tuple((k, s.default) for k, s in vocab.context_fields.items() if s.default is not None)
         self.allowed = {"schema", "context", *vocab.sections}
+        self.prefix = vocab.free_form_prefix
         self.kinds = {name: spec.kind for name, spec in vocab.sections.items()}
         self.order = {name: i for i, name in enumerate(vocab.sections)}
         self.implicit_sections = tuple(
@@ -570,8 +581,9 @@ class _Fast:
         data = doc.data
         if type(data) is not dict:
             raise _GiveUp
-        if not data.keys() <= self.allowed:
-            raise _GiveUp
+        if not data.keys() <= self.allowed and not all(
+                type(k) is str and k.startswith(self.prefix) for k in data.keys() - self.allowed):
+            raise _GiveUp  # an unknown top-level key (an error); x_... is free-form data
         vocab = self.vocab
         if "schema" in data and data["schema"] != vocab.schema_id:
             raise _GiveUp

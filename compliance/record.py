@@ -86,12 +86,12 @@ def _difference(word: str, meant: str) -> str:
     """What makes ``word`` (equal to ``meant`` when folded) another name."""
     invisible = [c for c in word if c in _INVISIBLE]
     if invisible:
-        return f"the name contains an invisible {', '.join(dict.fromkeys(map(_char, invisible)))}"
+        return f"it contains an invisible {', '.join(dict.fromkeys(map(_char, invisible)))}"
     foreign = [c for c in word if not c.isascii()]
     if foreign:
-        return ("the name is written with " + ", ".join(f"{c!r} ({_char(c)})" for c in dict.fromkeys(foreign))
+        return ("it is written with " + ", ".join(f"{c!r} ({_char(c)})" for c in dict.fromkeys(foreign))
                 + ", not the Latin letter" + ("s" if len(set(foreign)) > 1 else ""))
-    return "only the letter case differs: names are case-sensitive"
+    return "only the letter case differs"
 
 
 def suggest(word: str, options) -> str:
