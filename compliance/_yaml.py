@@ -21,10 +21,11 @@ Nothing is renamed: every scalar that YAML 1.1 types as something other than
 text (``010`` the octal 8, ``1.10``, ``1:00``, ``yes``, ``2019-01-01``)
 keeps its source text in :attr:`Document.texts`, for the fields that mean
 text (:meth:`Document.text_of`), and a mapping key is always its text as
-written. Both loaders build the same texts (the fast one logs them beside
-the locations and replays them with the location map, on first need);
-``bench_yaml.py`` with 5 repeats gave new/CSafeLoader 0.52 against 0.49
-before on the synthetic records, and 0.43 for the rulesets in both.
+written. Both loaders build the same texts (the fast one logs such a
+scalar's event in place of its mark, no copy, and replays the texts with the
+location map, on first need). ``bench_yaml.py --repeats 5``, before and
+after, new/CSafeLoader: examples 0.42 and 0.42, synthetic 0.49 and 0.48,
+rulesets 0.43 and 0.38 (noise: the work added is one type test per scalar).
 
 How it is fast
 --------------
@@ -299,15 +300,6 @@ class _GiveUp(Exception):
 # markers in the location log (see _replay)
 _LOG_MAP, _LOG_SEQ, _LOG_END, _LOG_ALIAS = object(), object(), object(), object()
 
-
-class _Text:
-    """In the log, a scalar that did not load as text: its start mark and its source text."""
-
-    __slots__ = ("mark", "text")
-
-    def __init__(self, mark: Any, text: str):
-        self.mark, self.text = mark, text
-
 #: resolved tag of a plain scalar, by its text (bounded: cleared when full),
 #: for the resolver table in _RESOLVED_FOR[0]
 _RESOLVED: Dict[str, str] = {}
@@ -408,7 +400,7 @@ def _expanded_size(log: List[Any]) -> int:
     """Nodes in a part of the log, aliases expanded: one start mark per node."""
     size = 0
     for i, item in enumerate(log):
-        if item.__class__ is _MARK or item.__class__ is _Text:
+        if item.__class__ is _MARK or item.__class__ is ScalarEvent:
             size += 1
         elif item is _LOG_ALIAS:
             size += log[i + 1].size
@@ -495,7 +487,7 @@ def _build(text: str) -> Tuple[Any, Optional[Dict[Path, Tuple[int, int]]], List[
                 if anchor in anchors:
                     raise _GiveUp  # duplicate anchor
                 anchors[anchor] = _Anchor(value, len(log), len(log) + 1)
-            rec(ev.start_mark if value.__class__ is str else _Text(ev.start_mark, v))
+            rec(ev.start_mark if value.__class__ is str else ev)  # not text: the event, for its source text
             if kind == 3:
                 cur[key] = value
                 kind = 2
@@ -589,7 +581,7 @@ def _replay(log: List[Any], texts: Dict[Path, str]) -> Dict[Path, Tuple[int, int
 
     The log is, in document order: for a mapping or sequence its marker and
     start mark, its contents, then the end marker; for a key the key and its
-    mark; for a scalar its mark, or a :class:`_Text` if it is not text.
+    mark; for a scalar its mark, or its event if it did not load as text.
     """
     loc: Dict[Path, Tuple[int, int]] = {}
 
@@ -617,9 +609,9 @@ def _replay(log: List[Any], texts: Dict[Path, str]) -> Dict[Path, Tuple[int, int
                 i += 1
                 item = take()
         else:
-            if item.__class__ is _Text:
-                texts[path] = item.text
-                item = item.mark
+            if item.__class__ is ScalarEvent:
+                texts[path] = item.value
+                item = item.start_mark
             loc.setdefault(path, (item.line + 1, item.column + 1))
 
     take = iter(log).__next__
