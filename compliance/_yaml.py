@@ -114,8 +114,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError, Problem
 
-__all__ = ["Document", "load_document", "load_text", "open_regular", "MAX_BYTES", "MAX_ALIAS_NODES", "MAX_DEPTH",
-           "STDIN"]
+__all__ = ["Document", "load_document", "load_text", "open_regular", "odd_number", "number_base", "MAX_BYTES",
+           "MAX_ALIAS_NODES", "MAX_DEPTH", "STDIN"]
 
 #: Largest input file accepted, in bytes. A record of 10000 entities is
 #: about half of it; at the limit (about 18000 entities) a check takes a few
@@ -251,6 +251,8 @@ class Document:
     data: Any
     locations: Mapping[Path, Tuple[int, int]]
     texts: Mapping[Path, str] = attrs.field(factory=dict)
+    #: a number is written in octal, hexadecimal, binary or base 60 (see :func:`odd_number`)
+    odd_numbers: bool = False
 
     def where(self, path: Path) -> Tuple[int, int]:
         """Line and column of ``path``, or of its nearest written ancestor."""
@@ -295,6 +297,26 @@ class Document:
 
 class _GiveUp(Exception):
     """The event loop met something it leaves to the reference loader."""
+
+
+def odd_number(value: Any, text: str) -> bool:
+    """Whether YAML 1.1 read ``text`` as the number ``value`` in a way no
+    reader expects: octal (``010`` is 8), hexadecimal (``0x0A``), binary
+    (``0b11``) or base 60 (``1:00`` is 60). Forms whose value is what they
+    read as in decimal (``05``, ``1.10``, ``1.1e+1``, ``1_000``) are not."""
+    if value.__class__ is int:
+        try:
+            return int(text.replace("_", ""), 10) != value
+        except ValueError:  # hexadecimal, binary, base 60
+            return True
+    return value.__class__ is float and ":" in text
+
+
+def number_base(text: str) -> str:
+    """How YAML 1.1 read an odd number (:func:`odd_number`), for messages."""
+    digits = text.lstrip("+-").lower()
+    return ("base 60" if ":" in text else "hexadecimal" if digits.startswith("0x")
+            else "binary" if digits.startswith("0b") else "octal")
 
 
 # markers in the location log (see _replay)
@@ -407,8 +429,9 @@ def _expanded_size(log: List[Any]) -> int:
     return size
 
 
-def _build(text: str) -> Tuple[Any, Optional[Dict[Path, Tuple[int, int]]], List[Any]]:
-    """Values, eager container locations and the location log, from LibYAML's events.
+def _build(text: str) -> Tuple[Any, Optional[Dict[Path, Tuple[int, int]]], List[Any], bool]:
+    """Values, eager container locations, the location log and whether a
+    number is written oddly (:func:`odd_number`), from LibYAML's events.
 
     Raises :class:`_GiveUp` (or whatever the parser or constructor raises)
     for anything it leaves to :func:`_load_text_reference`.
@@ -443,6 +466,7 @@ def _build(text: str) -> Tuple[Any, Optional[Dict[Path, Tuple[int, int]]], List[
     kind = 0
     key: Any = None
     root: Any = None
+    odd = False
     while True:
         ev = get()
         cls = ev.__class__
@@ -482,6 +506,8 @@ def _build(text: str) -> Tuple[Any, Optional[Dict[Path, Tuple[int, int]]], List[
                 if ctor is None:
                     ctor = SafeConstructor()
                 value = _scalar(tag, v, ev, ctor)
+                if not odd and (value.__class__ is int or value.__class__ is float):
+                    odd = odd_number(value, v)
             anchor = ev.anchor
             if anchor is not None:
                 if anchor in anchors:
@@ -571,8 +597,8 @@ def _build(text: str) -> Tuple[Any, Optional[Dict[Path, Tuple[int, int]]], List[
         # document order, so an anchor's own aliases are expanded before it is copied
         for container, where, target in aliases:
             container[where] = _copy(target.value)
-        return root, None, log  # copies have no eager locations: all from the log
-    return root, eager, log
+        return root, None, log, odd  # copies have no eager locations: all from the log
+    return root, eager, log, odd
 
 
 def _replay(log: List[Any], texts: Dict[Path, str]) -> Dict[Path, Tuple[int, int]]:
@@ -636,6 +662,7 @@ class _Walker:
         self.source = source
         self.locations: Dict[Path, Tuple[int, int]] = {}
         self.texts: Dict[Path, str] = {}
+        self.odd_numbers = False
         self.constructor = SafeConstructor()
 
     def fail(self, node: Optional[Node], message: str, field: str = "") -> InputError:
@@ -662,6 +689,7 @@ class _Walker:
                 raise self.fail(node, f"{detail}: {node.value!r} ({exc})", field=label) from None
             if type(value) is not str:
                 self.texts[path] = node.value
+                self.odd_numbers = self.odd_numbers or (type(value) in (int, float) and odd_number(value, node.value))
             return value
         if isinstance(node, SequenceNode):
             return [self.walk(item, path + (i,), depth + 1, f"{label}[{_item_id(item, i)}]")
@@ -780,17 +808,17 @@ def _load_text_reference(text: str, source: str) -> Document:
         data = walker.walk(node, (), 0)
     except RecursionError:  # pragma: no cover - MAX_DEPTH is far below the recursion limit
         raise InputError([Problem(source, 0, 0, "", f"nesting deeper than {MAX_DEPTH} levels")]) from None
-    return Document(source, data, walker.locations, walker.texts)
+    return Document(source, data, walker.locations, walker.texts, walker.odd_numbers)
 
 
 def load_text(text: str, source: str) -> Document:
     """Parse YAML ``text`` (already decoded) from ``source``."""
     try:
-        data, eager, log = _build(text)
+        data, eager, log, odd = _build(text)
     except Exception:  # anything unusual, and every error: the reference loader decides
         return _load_text_reference(text, source)
     locations = _Locations(eager, log)
-    return Document(source, data, locations, _Texts(locations))
+    return Document(source, data, locations, _Texts(locations), odd)
 
 
 def decode(raw: bytes, source: str) -> str:

@@ -34,6 +34,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import attrs
 
+from ._yaml import number_base, odd_number
 from .errors import InputError, Problem
 from .record import RawEntity, Record, suggest
 from .units import Parsed, UnitProblem, parse_quantity
@@ -114,7 +115,20 @@ class _Normaliser:
         if type(raw) is str or isinstance(raw, (dict, list)):
             return raw
         text = self.doc.texts.get(tuple(path))
-        return raw if text is None or text == str(raw) else text
+        return raw if text is None or (type(raw) is int and text == str(raw)) else text
+
+    def misread(self, path, raw: Any) -> Optional[str]:
+        """Why a number YAML 1.1 read oddly (``010`` as the octal 8) is
+        refused, or None (``raw``, or a quantity's ``value``)."""
+        if not self.doc.odd_numbers:
+            return None
+        if isinstance(raw, Mapping):
+            raw, path = raw.get("value"), tuple(path) + ("value",)
+        text = self.doc.texts.get(tuple(path)) if type(raw) is int or type(raw) is float else None
+        if text is None or not odd_number(raw, text):
+            return None
+        return (f"{text!r} is read by YAML 1.1 as the {number_base(text)} number {raw!r}: "
+                "write the number in decimal, or in quotes if it is text")
 
     def value(self, spec: FieldSpec, raw: Any, path, label: str, out: Dict[str, Any], written: Dict[str, Parsed]):
         t = spec.type
@@ -129,6 +143,10 @@ class _Normaliser:
                 if sspec is not None:
                     self.value(sspec, sub, path + (key,), f"{label}.{key}", out, written)
             return
+        if t != "string":
+            odd = self.misread(path, raw)
+            if odd is not None:
+                return self.problem(path, label, odd)
         try:
             if t == "quantity":
                 mag, parsed = parse_quantity(raw, spec.unit or "", spec.context)
@@ -579,8 +597,8 @@ class _Fast:
 
     def facts(self, doc, as_of, alert, today) -> Facts:
         data = doc.data
-        if type(data) is not dict:
-            raise _GiveUp
+        if type(data) is not dict or doc.odd_numbers:
+            raise _GiveUp  # not a mapping; a number written as octal, hexadecimal... (an error)
         if not data.keys() <= self.allowed and not all(
                 type(k) is str and k.startswith(self.prefix) for k in data.keys() - self.allowed):
             raise _GiveUp  # an unknown top-level key (an error); x_... is free-form data

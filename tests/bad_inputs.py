@@ -68,6 +68,9 @@ CASES = [
      "U+043E CYRILLIC SMALL LETTER O", "boilers[B1].emissions.n\u043ex"),
     ("field name with an invisible character", "zwsp.yaml", GOOD + "boilers:\n  - {id: B1, \u200bfuel: coal}\n",
      "invisible U+200B ZERO WIDTH SPACE", "boilers[B1].\u200bfuel"),
+    ("number YAML 1.1 reads in octal, hexadecimal or base 60", "octalnumber.yaml",
+     GOOD + "stacks:\n  - {id: S1, height: {value: 010, unit: m}}\n",
+     "'010' is read by YAML 1.1 as the octal number 8", "stacks[S1].height"),
     ("entity id written as null", "nullid.yaml", GOOD + "boilers:\n  - {id: null, fuel: coal}\n",
      "required field 'id' is missing or empty", "boilers[0].id"),
     ("context field written as null", "nullalert.yaml", "context: {alert: null}\n" + GOOD,
@@ -157,7 +160,9 @@ JUDGEMENTS = [
     "as 10, `1.10` as 1.1, `1:00` as 60, `yes`/`on` as true and `2019-01-01` as a date. An `id` and every "
     "field the record format declares as text (`name`, `town`, `product`, `nonroad_machinery.kind`) keep "
     "the text as written instead: the loader keeps the source text of every plain scalar that did not "
-    "load as text, and both loaders agree on it. Mapping keys are always the text as written. In JSON, "
+    "load as text, and both loaders agree on it. Where a number is meant, a number YAML reads in octal, "
+    "hexadecimal, binary or base 60 is refused (\"write the number in decimal\"); decimal forms such as "
+    "`1.10`, `1.1e+1`, `1_000` and `05` read as they look and are kept. Mapping keys are always the text as written. In JSON, "
     "`\"id\": 10` is the text `10` (exact). From Python, an int id is its decimal text (exact); a float, "
     "bool or date where text is meant has no one spelling and is refused with \"write it in quotes\".",
     "**null.** A field written as null (`~`, `null` or nothing) is unknown, exactly as a missing field, "

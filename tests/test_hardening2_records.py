@@ -131,16 +131,41 @@ def test_texts_survive_aliases_and_pickling():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("boilers:\n  - {id: B1, fuel: 010}\n", "unknown value '010'"),
-    ("coatings:\n  - {id: C1, category: 0x0A}\n", "unknown value '0x0A'"),
-    ("boilers:\n  - {id: B1, bag_filter: 1:00}\n", "expected true or false, got '1:00'"),
-    ("gas_heaters:\n  - {id: H1, nox_class: 010}\n", "010 is outside 1..5"),
-    ("vehicles:\n  - {id: V1, emission_stage: 0x10}\n", "unknown emission stage '0x10'"),
+    ("boilers:\n  - {id: B1, fuel: 1.10}\n", "unknown value '1.10'"),
+    ("coatings:\n  - {id: C1, category: yes}\n", "unknown value 'yes'"),
+    ("boilers:\n  - {id: B1, bag_filter: 2019-01-01}\n", "expected true or false, got '2019-01-01'"),
+    ("gas_heaters:\n  - {id: H1, nox_class: 1.5e+1}\n", "expected a whole number, got '1.5e\\+1'"),
+    ("vehicles:\n  - {id: V1, emission_stage: 1.10}\n", "unknown emission stage '1.10'"),
     ("furnaces:\n  - {id: K1, dust_removal: [cyclone, 1.10]}\n", "unknown value '1.10'"),
+    ("boilers:\n  - {id: B1, fuel: 010}\n", "'010' is read by YAML 1.1 as the octal number 8"),
 ])
 def test_messages_quote_the_value_as_written(text, message):
     with pytest.raises(InputError, match=message):
         facts_both_loaders(GOOD + text)
+
+
+@pytest.mark.parametrize("text, number, base", [
+    ("stacks:\n  - {id: S1, height: {value: 1:00, unit: m}}\n", "'1:00'", "base 60 number 60"),
+    ("stacks:\n  - {id: S1, height: {value: 010, unit: m}}\n", "'010'", "octal number 8"),
+    ("gas_heaters:\n  - {id: H1, nox_class: 0b11}\n", "'0b11'", "binary number 3"),
+    ("construction_sites:\n  - {id: C1, dust_measures: {wet_earthwork: 0x1}}\n", "'0x1'", "hexadecimal number 1"),
+    ("boilers:\n  - {id: B1, emissions: {o2: {value: 1:30, unit: '%'}}}\n", "'1:30'", "base 60 number 90"),
+])
+def test_numbers_yaml_misreads_are_refused(text, number, base):
+    """A number in octal, hexadecimal, binary or base 60 would be judged at a value nobody wrote."""
+    with pytest.raises(InputError, match=f"{number} is read by YAML 1.1 as the {base}: write the number in decimal"):
+        facts_both_loaders(GOOD + text)
+    assert normalise_fast(Y.load_text(GOOD + text, "n.yaml")) is None
+
+
+def test_numbers_that_read_as_they_look_are_kept():
+    facts = facts_both_loaders(GOOD + "gas_heaters:\n  - {id: H1, nox_class: 05, efficiency_grade: 0_1}\n"
+                               "stacks:\n  - {id: S1, height: {value: 1.10, unit: m}, air_flow: {value: 1.1e+1, unit: m^3/h}}\n"
+                               "vehicles:\n  - {id: V1, emission_stage: 05}\n")
+    by = {e.section: e.values for e in facts.entities}
+    assert by["gas_heaters"]["nox_class"] == 5 and by["gas_heaters"]["efficiency_grade"] == 1
+    assert by["stacks"]["height"] == 1.1 and by["stacks"]["air_flow"] == 11.0
+    assert by["vehicles"]["emission_stage"].label == "5"
 
 
 @pytest.mark.parametrize("case", KEPT, ids=[c[1] for c in KEPT])
