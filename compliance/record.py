@@ -113,7 +113,9 @@ def suggest(word: str, options) -> str:
     if not close:
         by_fold = {_fold(n): n for n in names}
         close = [by_fold[c] for c in difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)]
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    invisible = [c for c in word if c in _INVISIBLE]
+    note = f" it contains an invisible {', '.join(dict.fromkeys(map(_char, invisible)))}" if invisible else ""
+    return f" (did you mean {close[0]!r}?{note})" if close else f" ({note[1:]})" if note else ""
 
 
 def free_form(key: Any, entity_level: bool = False) -> bool:

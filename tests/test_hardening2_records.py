@@ -227,6 +227,8 @@ def test_suggest_folds_but_names_what_differs():
     assert suggest("NOX", ["nox", "so2"]) == " (did you mean 'nox'? only the letter case differs)"
     assert suggest("colour", ["color"]) == " (did you mean 'color'?)"
     assert suggest("zzz", ["nox"]) == ""
+    assert suggest("f\u200bule", ["fuel"]) == " (did you mean 'fuel'? it contains an invisible U+200B ZERO WIDTH SPACE)"
+    assert suggest("zz\u200dz", ["nox"]) == " (it contains an invisible U+200D ZERO WIDTH JOINER)"
     # a look-alike spelling difflib alone would miss (every letter Cyrillic)
     assert "did you mean 'cope'?" in suggest("\u0441\u043e\u0440\u0435", ["cope", "rope"])
 
@@ -446,6 +448,12 @@ def test_context_null_is_an_error_on_both_paths(key):
     with pytest.raises(InputError, match="written as null") as exc:
         normalise(record_from_document(doc))
     assert exc.value.problems[0].field == f"context.{key}" and exc.value.problems[0].line == 1
+
+
+@pytest.mark.parametrize("section", [name for name in vocabulary().sections if name != "facility"])
+def test_a_section_written_as_null_is_a_section_not_given(section):
+    with_null = facts_both_loaders(f"{GOOD}{section}: null\n")
+    assert with_null == facts_both_loaders(GOOD)
 
 
 def test_a_null_list_item_is_an_error():
