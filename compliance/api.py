@@ -197,7 +197,7 @@ def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> Re
     facts = _facts(record, as_of, alert)
     findings = ev.lazy_findings(facts, show_all=show_all)
     fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
-           "status": facts.facility.values.get("status", "operating")}
+           "status": facts.facility.values.get("status")}  # None: written as null (unknown)
     source = record.source if isinstance(record, sources.JsonLine) else facts.source  # file:line
     return RecordReport(source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
 

@@ -142,6 +142,7 @@ def _cmd_check(args, out) -> int:
         try:
             for item in bar:
                 if not isinstance(item, Failure):
+                    _warn(item)
                     try:
                         writer.record(item)
                         continue
@@ -166,6 +167,13 @@ def _cmd_check(args, out) -> int:
     if any(p.level == "internal" for p in writer.errors):
         return 3
     return 2 if writer.errors else 1 if writer.violations else 0
+
+
+def _warn(item) -> None:
+    """A record's warnings go to stderr, never into the report on stdout
+    (in JSON they are also data: the record's ``warnings`` list)."""
+    for problem in item.warnings:
+        _say(str(problem))
 
 
 def _describe(cond, lang):

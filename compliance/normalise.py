@@ -17,8 +17,13 @@ region         region code (str)
 =============  =====================================================
 
 A missing field stays missing (unknown), unless the record format gives it
-a default. Every problem is collected and raised together, each with file,
-line and field.
+a default. A field written as null (``~``, ``null`` or nothing) is unknown
+too, and never takes the default: the record says the value is not known,
+so a rule that needs it is ``indeterminate`` (a mapping written as null:
+each of its fields). The context (``as_of``, ``alert``) is the exception: a
+record is judged at one date and alert level, so a null there is an error.
+Every problem is collected and raised together, each with file, line and
+field.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 import attrs
 
+from ._yaml import number_base, odd_number
 from .errors import InputError, Problem
 from .record import RawEntity, Record, suggest
 from .units import Parsed, UnitProblem, parse_quantity
@@ -103,6 +109,27 @@ class _Normaliser:
     def problem(self, path, field: str, message: str) -> None:
         self.errors.append(self.doc.problem(path, field, message))
 
+    def as_written(self, path, raw: Any) -> Any:
+        """``raw`` for a message: the text written where YAML typed it into
+        something else (``010``, not 8), else ``raw`` itself."""
+        if type(raw) is str or isinstance(raw, (dict, list)):
+            return raw
+        text = self.doc.texts.get(tuple(path))
+        return raw if text is None or (type(raw) is int and text == str(raw)) else text
+
+    def misread(self, path, raw: Any) -> Optional[str]:
+        """Why a number YAML 1.1 read oddly (``010`` as the octal 8) is
+        refused, or None (``raw``, or a quantity's ``value``)."""
+        if not self.doc.odd_numbers:
+            return None
+        if isinstance(raw, Mapping):
+            raw, path = raw.get("value"), tuple(path) + ("value",)
+        text = self.doc.texts.get(tuple(path)) if type(raw) is int or type(raw) is float else None
+        if text is None or not odd_number(raw, text):
+            return None
+        return (f"{text!r} is read by YAML 1.1 as the {number_base(text)} number {raw!r}: "
+                "write the number in decimal, or in quotes if it is text")
+
     def value(self, spec: FieldSpec, raw: Any, path, label: str, out: Dict[str, Any], written: Dict[str, Parsed]):
         t = spec.type
         name = spec.name
@@ -116,6 +143,10 @@ class _Normaliser:
                 if sspec is not None:
                     self.value(sspec, sub, path + (key,), f"{label}.{key}", out, written)
             return
+        if t != "string":
+            odd = self.misread(path, raw)
+            if odd is not None:
+                return self.problem(path, label, odd)
         try:
             if t == "quantity":
                 mag, parsed = parse_quantity(raw, spec.unit or "", spec.context)
@@ -124,18 +155,21 @@ class _Normaliser:
                 written[name] = parsed
             elif t == "bool":
                 if not isinstance(raw, bool):
-                    raise UnitProblem(f"expected true or false, got {raw!r}")
+                    raise UnitProblem(f"expected true or false, got {self.as_written(path, raw)!r}")
                 out[name] = raw
             elif t == "string":
-                if isinstance(raw, (dict, list)):
-                    raise UnitProblem("expected text")
-                out[name] = str(raw)
+                text = None if isinstance(raw, (dict, list)) else self.doc.text_of(path, raw)
+                if text is None:
+                    raise UnitProblem("expected text" if isinstance(raw, (dict, list))
+                                      else f"expected text, got {type(raw).__name__} {raw!r}: write it in quotes")
+                out[name] = text  # as written: `name: 0123` is "0123", not the octal 83
             elif t == "enum":
                 if isinstance(raw, (dict, list, bool)) or str(raw) not in spec.values:
                     if spec.open and isinstance(raw, str):
                         self.warn(path, label, f"value {raw!r} is not in the vocabulary{suggest(raw, spec.values)}")
                     else:
-                        raise UnitProblem(f"unknown value {raw!r}{suggest(raw, spec.values)}; "
+                        shown = self.as_written(path, raw)
+                        raise UnitProblem(f"unknown value {shown!r}{suggest(shown, spec.values)}; "
                                           f"expected one of {', '.join(sorted(spec.values))}")
                 out[name] = str(raw)
             elif t == "enum_list":
@@ -144,11 +178,14 @@ class _Normaliser:
                     raise UnitProblem(f"expected a list, got {raw!r}")
                 vals = []
                 for i, item in enumerate(items):
+                    if item is None:
+                        raise UnitProblem(f"item {i + 1} is empty (null): leave it out or write a value")
                     if not isinstance(item, str) or item not in spec.values:
                         if spec.open and isinstance(item, str):
                             self.warn(path + (i,), label, f"value {item!r} is not in the vocabulary{suggest(item, spec.values)}")
                         else:
-                            raise UnitProblem(f"unknown value {item!r}{suggest(item, spec.values)}; "
+                            shown = self.as_written(path + (i,), item)
+                            raise UnitProblem(f"unknown value {shown!r}{suggest(shown, spec.values)}; "
                                               f"expected some of {', '.join(sorted(spec.values))}")
                     vals.append(item)
                 out[name] = frozenset(vals)
@@ -158,9 +195,9 @@ class _Normaliser:
                 out[name] = NEVER if raw is False else self.date(raw)
             elif t == "integer":
                 if isinstance(raw, bool) or not isinstance(raw, int):
-                    raise UnitProblem(f"expected a whole number, got {raw!r}")
+                    raise UnitProblem(f"expected a whole number, got {self.as_written(path, raw)!r}")
                 if (spec.min is not None and raw < spec.min) or (spec.max is not None and raw > spec.max):
-                    raise UnitProblem(f"{raw} is outside {spec.min}..{spec.max}")
+                    raise UnitProblem(f"{self.as_written(path, raw)} is outside {spec.min}..{spec.max}")
                 out[name] = raw
             elif t == "coverage":
                 out[name] = self.coverage(raw)
@@ -168,13 +205,13 @@ class _Normaliser:
                 stage = self.vocab.stage(spec.scheme or "onroad", raw)
                 if stage is None:
                     levels = ", ".join(self.vocab.stage_levels(spec.scheme or "onroad"))
-                    raise UnitProblem(f"unknown emission stage {raw!r}; expected one of {levels} "
+                    raise UnitProblem(f"unknown emission stage {self.as_written(path, raw)!r}; expected one of {levels} "
                                       "(or an alias such as 国五, 国VI(B), China 5, 第三阶段)")
                 out[name] = stage
             elif t == "region":
                 region = self.vocab.region(raw)
                 if region is None:
-                    raise UnitProblem(f"unknown region {raw!r}; give a GB/T 2260 code or name known to "
+                    raise UnitProblem(f"unknown region {self.as_written(path, raw)!r}; give a GB/T 2260 code or name known to "
                                       f"the vocabulary{suggest(raw, self.vocab.regions)}")
                 out[name] = region.code
             else:  # pragma: no cover - vocabulary types are checked at load
@@ -235,7 +272,7 @@ class _Normaliser:
         for key, value in raw.fields.items():
             fspec = spec.fields.get(key)
             if fspec is None:
-                continue  # reported as a warning by the loader
+                continue  # free-form data (notes, x_...): any other key is an error of the loader
             self.value(fspec, value, raw.path + (key,), f"{raw.ref}.{key}", values, written)
         defaulted = set()
         for name, default in self.defaults(spec):
@@ -250,6 +287,13 @@ class _Normaliser:
         ctx: Dict[str, Any] = {}
         for key, fspec in self.vocab.context_fields.items():
             if key in self.record.context:
+                if self.record.context[key] is None:
+                    self.problem(("context", key), f"context.{key}",
+                                 "written as null: a record is judged at one "
+                                 + ("date" if key == "as_of" else "alert level")
+                                 + "; give it, or leave the field out for the default"
+                                 + (f" ({fspec.default})" if fspec.default is not None else " (today, or --as-of)"))
+                    continue
                 self.value(fspec, self.record.context[key], ("context", key), f"context.{key}", ctx, {})
             elif fspec.default is not None:
                 ctx[key] = fspec.default
@@ -280,8 +324,12 @@ class _Normaliser:
 
 
 def _written(fields: Mapping, dotted: str) -> bool:
+    """Whether ``dotted`` is written, as a value or null (itself, or a
+    mapping holding it): then the format's default does not apply."""
     cur: Any = fields
     for part in dotted.split("."):
+        if cur is None:
+            return True  # inside a mapping written as null: unknown, not the default
         if not isinstance(cur, Mapping) or part not in cur:
             return False
         cur = cur[part]
@@ -485,11 +533,19 @@ def _putter(spec: FieldSpec):
     return put
 
 
+def _keep(raw, values, written) -> None:
+    """The put function of free-form data (notes): kept in the record, never read by the rules."""
+
+
 class _FastSection:
     """One section's fields: key -> put function (see :func:`_putter`)."""
 
-    def __init__(self, fields: Mapping[str, FieldSpec], defaults):
+    def __init__(self, fields: Mapping[str, FieldSpec], defaults, entity: bool = False):
         self.table: Dict[str, Any] = {key: _putter(spec) for key, spec in fields.items()}
+        vocab = vocabulary()
+        if entity:
+            self.table[vocab.free_form_field] = _keep
+        self.prefix = vocab.free_form_prefix
         self.defaults = tuple((name, default, "." in name) for name, default in defaults)
 
     def fill(self, raw: Mapping, values: Dict[str, Any], written: Dict[str, Parsed]) -> None:
@@ -499,19 +555,27 @@ class _FastSection:
                 if value is not None:  # written but empty: unknown
                     table[key](value, values, written)
         except KeyError:
-            if any(key not in table for key in raw):
-                raise _GiveUp from None  # an unknown field: the loader warns about it
-            raise
+            unknown = [key for key in raw if key not in table]
+            if not unknown:
+                raise
+            prefix = self.prefix
+            if not all(type(key) is str and key.startswith(prefix) for key in unknown):
+                raise _GiveUp from None  # an unknown field: an error of the loader
+            for key, value in raw.items():  # free-form data (x_...) among the fields
+                if value is not None and key in table:
+                    table[key](value, values, written)
 
 
 class _Fast:
     def __init__(self) -> None:
         vocab = vocabulary()
         self.vocab = vocab
-        self.sections = {name: _FastSection(spec.fields, spec.defaults) for name, spec in vocab.sections.items()}
+        self.sections = {name: _FastSection(spec.fields, spec.defaults, entity=True)
+                         for name, spec in vocab.sections.items()}
         self.context = _FastSection(vocab.context_fields, ())
         self.context_defaults = tuple((k, s.default) for k, s in vocab.context_fields.items() if s.default is not None)
         self.allowed = {"schema", "context", *vocab.sections}
+        self.prefix = vocab.free_form_prefix
         self.kinds = {name: spec.kind for name, spec in vocab.sections.items()}
         self.order = {name: i for i, name in enumerate(vocab.sections)}
         self.implicit_sections = tuple(
@@ -533,18 +597,19 @@ class _Fast:
 
     def facts(self, doc, as_of, alert, today) -> Facts:
         data = doc.data
-        if type(data) is not dict:
-            raise _GiveUp
-        if not data.keys() <= self.allowed:
-            raise _GiveUp
+        if type(data) is not dict or doc.odd_numbers:
+            raise _GiveUp  # not a mapping; a number written as octal, hexadecimal... (an error)
+        if not data.keys() <= self.allowed and not all(
+                type(k) is str and k.startswith(self.prefix) for k in data.keys() - self.allowed):
+            raise _GiveUp  # an unknown top-level key (an error); x_... is free-form data
         vocab = self.vocab
         if "schema" in data and data["schema"] != vocab.schema_id:
             raise _GiveUp
         context = data.get("context")
         ctx: Dict[str, Any] = {}
         if context is not None:
-            if type(context) is not dict:
-                raise _GiveUp
+            if type(context) is not dict or None in context.values():
+                raise _GiveUp  # a null context field is an error
             self.context.fill(context, ctx, {})
         for key, default in self.context_defaults:
             if key not in ctx and (context is None or key not in context):

@@ -344,8 +344,7 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
         name = f" {fac.get('name')}" if fac.get("name") else ""
         out.append(esc(f"{rec.source}: {fac.get('id')}{name} (region {fac.get('region')}, as of {rec.as_of}"
                        + (f", alert {rec.alert}" if rec.alert != "none" else "") + ")"))
-        for w in rec.warnings:
-            out.append(esc(f"  {w}"))
+        # rec.warnings are not table text: the CLI prints them to stderr
         rows = []
         left_w = 18
         text_w = width - left_w - 7  # borders and padding of a two-column grid

@@ -25,9 +25,9 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
-from ._yaml import Document, load_document
+from ._yaml import Document, load_document, open_regular
 from .conditions import Cond, ConditionError, Compiler
-from .errors import Problem, RulesetError
+from .errors import InputError, Problem, RulesetError
 from .record import suggest
 from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
 from .status import STATUSES
@@ -491,9 +491,9 @@ def _file_digests(files: Sequence[str]) -> Optional[List[FileDigest]]:
     out: List[FileDigest] = []
     for name in files:
         try:
-            with open(name, "rb") as fh:
+            with open_regular(name) as fh:  # a FIFO or device is refused, never waited on
                 out.append((name, os.path.abspath(name), digest(fh.read())))
-        except OSError:
+        except (OSError, InputError):
             return None
     return out
 

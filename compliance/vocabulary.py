@@ -135,6 +135,11 @@ class Vocabulary:
         self.context_fields: Dict[str, FieldSpec] = {
             k: _field(k, v, "context") for k, v in record["context"].items()
         }
+        free = record["free_form"]
+        #: free-form data, kept and never read by the rules: this field on
+        #: every entity, and keys with this prefix anywhere in a record
+        self.free_form_field: str = free["field"]
+        self.free_form_prefix: str = free["prefix"]
         self.sections: Dict[str, SectionSpec] = {}
         for name, raw in record["sections"].items():
             fields = {k: _field(k, v, name) for k, v in raw["fields"].items()}

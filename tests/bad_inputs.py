@@ -14,6 +14,9 @@ BILLION_LAUGHS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".jo
 
 GOOD = "facility: {id: F, region: 120119}\n"
 
+#: the content of a case that is a named pipe (made by :func:`write`), not a file
+FIFO = "<a named pipe>"
+
 #: (class, file name, content, expected fragment of the message, field or None)
 CASES = [
     ("unknown unit", "unit.yaml", GOOD + "coatings:\n  - {id: C1, voc_content: 610 gramz/L}\n",
@@ -66,16 +69,62 @@ CASES = [
      ":1:0:", "coatings[C1].voc_content"),
     ("JSON Lines: duplicate key in a line", "dupkey.jsonl", '{"facility": {"id": "F", "region": 120119, "region": 1}}\n',
      "duplicate key 'region' in one JSON object", "region"),
+    ("unknown field inside an entity (typo)", "field.yaml", GOOD + "boilers:\n  - {id: B1, fule: coal}\n",
+     "unknown field (did you mean 'fuel'?)", "boilers[B1].fule"),
+    ("field name in another letter case", "case.yaml", GOOD + "boilers:\n  - {id: B1, emissions: {NOx: 80 mg/m^3}}\n",
+     "did you mean 'nox'? only the letter case differs", "boilers[B1].emissions.NOx"),
+    ("field name with a look-alike letter", "cyrillic.yaml", GOOD + "boilers:\n  - {id: B1, emissions: {n\u043ex: 80 mg/m^3}}\n",
+     "U+043E CYRILLIC SMALL LETTER O", "boilers[B1].emissions.n\u043ex"),
+    ("field name with an invisible character", "zwsp.yaml", GOOD + "boilers:\n  - {id: B1, \u200bfuel: coal}\n",
+     "invisible U+200B ZERO WIDTH SPACE", "boilers[B1].\u200bfuel"),
+    ("number YAML 1.1 reads in octal, hexadecimal or base 60", "octalnumber.yaml",
+     GOOD + "stacks:\n  - {id: S1, height: {value: 010, unit: m}}\n",
+     "'010' is read by YAML 1.1 as the octal number 8", "stacks[S1].height"),
+    ("entity id written as null", "nullid.yaml", GOOD + "boilers:\n  - {id: null, fuel: coal}\n",
+     "required field 'id' is missing or empty", "boilers[0].id"),
+    ("context field written as null", "nullalert.yaml", "context: {alert: null}\n" + GOOD,
+     "written as null", "context.alert"),
+    ("not a regular file (named pipe)", "fifo.yaml", FIFO, "is a named pipe (FIFO)", None),
 ]
+
+#: Inputs that are accepted, and what they become (the judgement: keep what
+#: was written): (class, file name, content, `check --format json` must show)
+KEPT = [
+    ("YAML 1.1 octal as an id", "octal.yaml", GOOD + "boilers:\n  - {id: 010, fuel: coal}\n", '"id": "010"'),
+    ("YAML 1.1 hex, float, exponent and base-60 as ids", "numbers.yaml",
+     GOOD + "boilers:\n  - {id: 0x0A}\n  - {id: 1.10}\n  - {id: 1.1e+1}\n  - {id: 1:00}\n",
+     '"id": "0x0A"'),
+    ("YAML 1.1 booleans and dates as ids", "boolid.yaml",
+     GOOD + "boilers:\n  - {id: yes}\n  - {id: on}\n  - {id: 2019-01-01}\n", '"id": "on"'),
+    ("number as a name", "name.yaml", "facility: {id: F, region: 120119, name: 0123}\n", '"name": "0123"'),
+    ("JSON number as an id", "number.json", '{"facility": {"id": 10, "region": "120119"}}\n', '"id": "10"'),
+    ("free-form notes and x_ keys", "notes.yaml",
+     "x_batch: 7\nfacility: {id: F, region: 120119, notes: visited 2019-03, x_inspector: Li}\n"
+     "boilers:\n  - {id: B1, notes: {room: 2}, emissions: {x_lab: CMA-17}}\n", '"id": "B1"'),
+]
+
 
 
 def content(case):
     from compliance._yaml import MAX_BYTES
 
     name, fname, text, _, _ = case
+    if text is FIFO:  # a named pipe has no content (see write)
+        return b""
     if text is None:  # a valid record padded past the limit with a comment
         return (GOOD + "#" + "x" * (MAX_BYTES + 10) + "\n").encode()
     return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def write(case, path):
+    """Make the case's input at ``path``: a file with its content, or a named pipe."""
+    import os
+
+    if case[2] is FIFO:
+        os.mkfifo(path)
+    else:
+        with open(path, "wb") as fh:
+            fh.write(content(case))
 
 
 RULESET_HEAD = """ruleset:
@@ -296,6 +345,38 @@ than guessing: a string is not read as a list, an empty selection is not
 "check nothing".
 """
 
+#: The judgements behind the tables, as docs/bad-input.md states them.
+JUDGEMENTS = [
+    "**Numbers, booleans and dates where text is meant.** YAML 1.1 reads `010` as the octal 8, `0x0A` "
+    "as 10, `1.10` as 1.1, `1:00` as 60, `yes`/`on` as true and `2019-01-01` as a date. An `id` and every "
+    "field the record format declares as text (`name`, `town`, `product`, `nonroad_machinery.kind`) keep "
+    "the text as written instead: the loader keeps the source text of every plain scalar that did not "
+    "load as text, and both loaders agree on it. Where a number is meant, a number YAML reads in octal, "
+    "hexadecimal, binary or base 60 is refused (\"write the number in decimal\"); decimal forms such as "
+    "`1.10`, `1.1e+1`, `1_000` and `05` read as they look and are kept. Mapping keys are always the text as written. In JSON, "
+    "`\"id\": 10` is the text `10` (exact). From Python, an int id is its decimal text (exact); a float, "
+    "bool or date where text is meant has no one spelling and is refused with \"write it in quotes\".",
+    "**null.** A field written as null (`~`, `null` or nothing) is unknown, exactly as a missing field, "
+    "and never takes the format's default: a boiler with `status: null` is judged `indeterminate` by a "
+    "rule that needs its status, not as operating. A mapping written as null (`emissions: null`) makes "
+    "each of its fields unknown; a section written as null is a section not given; an `id` written as "
+    "null is missing (an error); an item of a list written as null is an error; `context.as_of` or "
+    "`context.alert` written as null is an error (a record is judged at one date and alert level: leave "
+    "the field out for the default).",
+    "**Unknown fields** at any depth (facility, entities, nested mappings such as `emissions`) are "
+    "errors: ignoring one would silently make its checks `indeterminate`. The message names the field "
+    "meant when the name differs only in letter case, look-alike Cyrillic or Greek letters, full-width "
+    "forms or invisible characters (named with their code point), and otherwise the closest name. "
+    "Free-form data has two places, kept and never read by the rules: `notes` (any value) on the "
+    "facility and every entity, and any key starting with `x_`, anywhere.",
+    "**Warnings** (an open vocabulary's unknown value) go to stderr, never into the table on stdout; "
+    "in JSON they are also the record's `warnings` list.",
+    "**Not a regular file.** A named pipe, device, socket or directory given as a record, to "
+    "`validate` or as `--ruleset PATH` is refused at once (it is checked with `stat` before opening, "
+    "and opened non-blocking and checked again), never waited on. `-` is kept for standard input: "
+    "it is never opened as a file named `-`.",
+]
+
 
 def run_cli(args):
     import contextlib
@@ -328,11 +409,23 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
     print("|---|---|---|")
     for case in CASES:
         path = os.path.join(tmp, case[1])
-        with open(path, "wb") as fh:
-            fh.write(content(case))
+        write(case, path)
         code, _, err = run_cli(["check", path])
         msg = err.strip().splitlines()[0].replace(tmp + os.sep, "")
         print(f"| {case[0]} | `{msg}` (exit {code}) | `test_bad_record[{case[1]}]` |")
+    print("\n## Accepted, and kept as written\n")
+    print("Judgement calls, each tested in `tests/test_hardening2_records.py`:\n")
+    for para in JUDGEMENTS:
+        print(para + "\n")
+    print("| input | `compliance check --format json FILE` shows | test id |")
+    print("|---|---|---|")
+    for cls, fname, text, fragment in KEPT:
+        path = os.path.join(tmp, fname)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        code, out, err = run_cli(["check", path, "--format", "json", "--as-of", "2019-03-01"])
+        assert fragment in out and code in (0, 1), (cls, code, err)
+        print(f"| {cls} | `{fragment}` (exit {code}) | `test_kept_as_written[{fname}]` |")
     print("\n## Rulesets\n")
     print("| class | message (`compliance check --ruleset PATH …`) | test id |")
     print("|---|---|---|")

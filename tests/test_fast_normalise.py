@@ -78,7 +78,7 @@ def test_bad_inputs_give_up(case):
 
 def test_warnings_give_up():
     doc = load_text("facility: {id: F, region: 120119, industries: [steel, mining]}\n"
-                    "boilers:\n  - {id: B1, fuell: coal}\n", "w.yaml")
+                    "boilers:\n  - {id: B1, fuel_form: pellets}\n", "w.yaml")
     fast, slow = _both(doc)
     assert fast is None and slow.warnings
 

@@ -108,12 +108,13 @@ def test_clean_production_audit_false_means_never():
     assert facts.facility.values["clean_production_audit"] == NEVER
 
 
-def test_unknown_entity_fields_are_warnings_not_errors(write):
+def test_unknown_entity_fields_are_errors(write):
+    """Issue #10 class 5: an unknown field was a warning and its checks silently indeterminate."""
     path = write("facility: {id: F, region: 120119}\nboilers:\n  - {id: B1, fule: coal}\n")
-    facts = normalise(load_record(path))
-    assert len(facts.warnings) == 1
-    w = facts.warnings[0]
-    assert (w.line, w.field, w.level) == (3, "boilers[B1].fule", "warning")
+    with pytest.raises(InputError) as exc:
+        load_record(path)
+    [w] = exc.value.problems
+    assert (w.line, w.field, w.level) == (3, "boilers[B1].fule", "error")
     assert "did you mean 'fuel'" in w.message
 
 

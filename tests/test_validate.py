@@ -20,11 +20,11 @@ def test_record_errors_with_suggestions(cli, write):
     assert "[error] coatings[C1].id: duplicate id" in r.output
 
 
-def test_unknown_entity_field_is_a_warning(cli, write):
+def test_unknown_entity_field_is_an_error(cli, write):
     p = write("facility: {id: F, region: 120119}\ncoatings:\n  - {id: C1, voc_contnet: 5 g/L}\n")
     r = cli("validate", p)
-    assert r.exit_code == 1
-    assert ":3:14: [warning] coatings[C1].voc_contnet: unknown field, ignored (did you mean 'voc_content'?)" in r.output
+    assert r.exit_code == 2
+    assert ":3:14: [error] coatings[C1].voc_contnet: unknown field (did you mean 'voc_content'?)" in r.output
 
 
 def test_rules_without_the_four_kinds_of_case_are_warned(cli, tmp_path):
