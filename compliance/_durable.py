@@ -26,6 +26,9 @@ around here and has a regression test in ``tests/test_durable.py``:
   evaluation (unmatched facts are not stored by the engine).
 * The ``Host`` starts timer threads and loses actions when shared across
   threads -> no ``Host``; one lock guards every call into the engine.
+* A fork while a thread is inside the engine would leave the child a held
+  lock (it deadlocks) and a half-done call -> the lock is taken before a
+  fork (no engine call spans it) and the child gets a new one.
 * More than about 512 distinct tests in one engine ruleset (600 rules whose
   first tests are siblings, one ``in:`` list of 600 values, six rules of 100
   values each) hang ruleset creation for good, deaf to SIGINT -> engine
@@ -51,6 +54,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import threading
 from decimal import Decimal
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
@@ -66,6 +70,26 @@ from .vocabulary import Stage
 __all__ = ["DurableMatcher", "dumps", "encode_fact"]
 
 _LOCK = threading.Lock()
+
+
+def _hold_for_fork() -> None:
+    _LOCK.acquire()  # no engine call is half-done in the child's copy of memory
+
+
+def _release_after_fork() -> None:
+    _LOCK.release()
+
+
+def _new_lock_in_child() -> None:
+    # the forking thread held the lock; the thread that would release it in
+    # the child does not exist (only the forking thread is copied)
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_hold_for_fork, after_in_parent=_release_after_fork,
+                        after_in_child=_new_lock_in_child)
 #: Rules per engine ruleset. Rule conditions all start with the entity kind,
 #: and some hundreds of rules whose first tests are siblings on one field hang
 #: durable_rules' ruleset creation; chunks keep every engine ruleset small.

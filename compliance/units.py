@@ -107,6 +107,15 @@ _LOCK = threading.RLock()  # the table build uses the registry
 _REGISTRY: Optional["pint.UnitRegistry"] = None
 
 
+def _new_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.RLock()  # a fork while a thread built the registry: not held in the child
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 def _ureg() -> "pint.UnitRegistry":
     """The one registry, built (and pint imported) on first use."""
     global _REGISTRY

@@ -134,3 +134,130 @@ def test_the_test_counter_sees_every_leaf():
     rule = {"all": [{"m": {"$and": [{"k": "c"}, {"$or": [{"v": 1}, {"$nex": {"v": 1}}, {"$lt": {"w": 2}},
                                                            {"$and": [{"v": 1}, {"x": True}]}]}]}}]}
     assert _tests(rule) == {'{"k":"c"}', '{"v":1}', '{"$nex":{"v":1}}', '{"$lt":{"w":2}}', '{"x":true}'}
+
+
+# ======================================================================
+# class 20: fork while threads check; a cold start under many threads
+# ======================================================================
+
+_FORK_CODE = """
+    import json, os, threading, time, warnings
+    warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: fork with threads running
+    import compliance
+
+    EXAMPLES = [str(p) for p in sorted(__import__("pathlib").Path("examples").glob("*.yaml"))]
+
+    def statuses(engine):
+        return [[(f.rule, f.entity, f.status) for f in compliance.check(p, engine=engine).findings] for p in EXAMPLES]
+
+    expected = statuses("direct")
+    assert statuses("durable") == expected
+    stop = threading.Event()
+    errors = []
+
+    def worker():
+        try:
+            while not stop.is_set():
+                assert statuses("durable") == expected
+        except BaseException as exc:
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    results = []
+    for _ in range(ROUNDS):
+        time.sleep(0.01)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ok = statuses("durable") == expected and statuses("kernel") == expected
+            except BaseException:
+                ok = False
+            os._exit(0 if ok else 1)
+        deadline = time.monotonic() + 20
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                results.append("ok" if os.waitstatus_to_exitcode(status) == 0 else "wrong")
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                results.append("deadlocked")
+                break
+            time.sleep(0.01)
+    stop.set()
+    for t in threads:
+        t.join()
+    print(json.dumps({"children": results, "thread_errors": errors}))
+"""
+
+
+@needs_durable
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_fork_while_threads_check_on_the_durable_engine():
+    """Children forked while four threads check on the durable engine check
+    too (durable and kernel) and agree with the direct engine; none hangs on
+    a lock a parent thread held at the fork."""
+    proc = _run(_FORK_CODE.replace("ROUNDS", "16"), timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["thread_errors"] == []
+    assert out["children"] == ["ok"] * 16, out
+
+
+_COLD_CODE = """
+    import collections, json, threading
+    import compliance
+    from compliance import api, ruleset
+
+    built = collections.Counter()
+    loads = []
+    real_init = api.Evaluator.__init__
+    real_load = ruleset._load_rulesets
+
+    def counting_init(self, rulesets, engine=None):
+        built[api.engine_name(engine)] += 1
+        real_init(self, rulesets, engine)
+
+    def counting_load(*args):
+        loads.append(args[0])
+        return real_load(*args)
+
+    api.Evaluator.__init__ = counting_init
+    ruleset._load_rulesets = counting_load
+    barrier = threading.Barrier(THREADS)
+    results, errors = [], []
+
+    def worker(n):
+        try:
+            engine = ENGINES[n % len(ENGINES)]
+            barrier.wait()
+            report = compliance.check("examples/jizhou-auto-parts.yaml", engine=engine)
+            results.append((engine, [(f.rule, f.entity, f.status) for f in report.findings]))
+        except BaseException as exc:
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    verdicts = {json.dumps(r) for _, r in results}
+    print(json.dumps({"built": built, "bundled_loads": sum(1 for p in loads if p is None),
+                      "results": len(results), "distinct": len(verdicts), "errors": errors}))
+"""
+
+
+@pytest.mark.parametrize("engines", [("auto",), ("kernel", "direct") + (("durable",) if durable_available() else ())])
+def test_a_cold_start_under_50_threads_builds_one_evaluator_per_engine(engines, tmp_path, monkeypatch):
+    code = _COLD_CODE.replace("THREADS", "50").replace("ENGINES", repr(engines))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # cold: no compiled rulesets on disk either
+    proc = _run(code, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["errors"] == [] and out["results"] == 50
+    assert out["distinct"] == 1  # every engine, every thread: the same verdicts
+    assert out["bundled_loads"] == 1
+    assert out["built"] == {compliance.engine.engine_name(e): 1 for e in engines}, out
