@@ -261,3 +261,11 @@ def test_a_cold_start_under_50_threads_builds_one_evaluator_per_engine(engines, 
     assert out["distinct"] == 1  # every engine, every thread: the same verdicts
     assert out["bundled_loads"] == 1
     assert out["built"] == {compliance.engine.engine_name(e): 1 for e in engines}, out
+
+
+def test_the_judgement_calls_are_in_the_bad_input_page():
+    from bad_inputs import JUDGEMENTS
+
+    doc = (ROOT / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    for heading, prose in JUDGEMENTS:
+        assert f"**{heading}.** {prose}" in doc, f"docs/bad-input.md lacks {heading!r}: regenerate it"
