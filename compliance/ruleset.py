@@ -30,6 +30,7 @@ from .conditions import Cond, ConditionError, Compiler
 from .errors import Problem, RulesetError
 from .record import suggest
 from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
+from .units import read_own
 from .status import STATUSES
 from .vocabulary import vocabulary
 
@@ -673,28 +674,13 @@ def _encode_cache(key: str, digests: Sequence[FileDigest], result: Tuple[Ruleset
 
 
 def _read_cache(path: Path, key: str, digests: Sequence[FileDigest]) -> Optional[Tuple[Ruleset, ...]]:
-    try:
-        with open(path, "rb") as fh:
-            if not _own_file(os.fstat(fh.fileno())):
-                return None
-            data = fh.read()
-    except OSError:
+    data = read_own(path)
+    if data is None:
         return None
     try:
         return _decode_cache(data, key, digests)
     except Exception:  # damaged, truncated, refused: compile again
         return None
-
-
-def _own_file(st: os.stat_result) -> bool:
-    """A regular file of this user that no other account can write (always
-    true where there are no POSIX owners)."""
-    import stat
-
-    if not stat.S_ISREG(st.st_mode):
-        return False
-    getuid = getattr(os, "geteuid", None)
-    return getuid is None or (st.st_uid == getuid() and not st.st_mode & 0o022)
 
 
 def _write_cache(path: Path, key: str, digests: Sequence[FileDigest], result: Tuple[Ruleset, ...]) -> None:

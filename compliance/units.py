@@ -589,6 +589,26 @@ def write_atomic(path: Path, data: bytes, keep: Optional[str] = None) -> None:
             pass
 
 
+def read_own(path: Path) -> Optional[bytes]:
+    """The bytes of cache file ``path`` if it is a regular file of this user
+    that no other account can write (POSIX; anywhere else any file); None
+    otherwise or if it cannot be read. What another account could write must
+    not decide a verdict."""
+    import stat
+
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            getuid = getattr(os, "geteuid", None)
+            if getuid is not None and (st.st_uid != getuid() or st.st_mode & 0o022):
+                return None
+            return fh.read()
+    except OSError:
+        return None
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
