@@ -26,8 +26,24 @@ around here and has a regression test in ``tests/test_durable.py``:
   evaluation (unmatched facts are not stored by the engine).
 * The ``Host`` starts timer threads and loses actions when shared across
   threads -> no ``Host``; one lock guards every call into the engine.
-* About 500 rules whose first tests are siblings on one field hang ruleset
-  creation -> one engine ruleset per entity kind.
+* A fork while a thread is inside the engine would leave the child a held
+  lock (it deadlocks) and a half-done call -> the lock is taken before a
+  fork (no engine call spans it) and the child gets a new one.
+* More than about 512 distinct tests in one engine ruleset (600 rules whose
+  first tests are siblings, one ``in:`` list of 600 values, six rules of 100
+  values each) hang ruleset creation for good, deaf to SIGINT -> engine
+  rulesets are cut by their count of distinct tests (:data:`MAX_TESTS`), and
+  a rule whose ``when`` alone has more tests than that is matched on kind and
+  jurisdiction only ("coarse"; the interpreted verdict decides, as for a
+  ``when`` nested beyond the engine's limit of about 16 and/or nodes, which
+  it refuses with error 113).
+* Conditions that together expand to too many alternatives make the engine
+  refuse a ruleset (error 107) -> a refused ruleset is split in two until
+  each part compiles or is one rule (then coarse).
+* A fact that matches more than 64 alternatives of one engine ruleset (a
+  missing field under a long ``any``: one ``$nex`` branch per value) is
+  refused (error 303) -> that ruleset is replaced by a fresh one and the
+  batch matched coarsely against its rules.
 
 If the engine reports an error, :class:`~compliance.errors.EngineError` is
 raised: the run stops rather than returning a partial result.
@@ -38,9 +54,10 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import threading
 from decimal import Decimal
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import durable_rules_engine as _engine
 
@@ -53,10 +70,35 @@ from .vocabulary import Stage
 __all__ = ["DurableMatcher", "dumps", "encode_fact"]
 
 _LOCK = threading.Lock()
+
+
+def _hold_for_fork() -> None:
+    _LOCK.acquire()  # no engine call is half-done in the child's copy of memory
+
+
+def _release_after_fork() -> None:
+    _LOCK.release()
+
+
+def _new_lock_in_child() -> None:
+    # the forking thread held the lock; the thread that would release it in
+    # the child does not exist (only the forking thread is copied)
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_hold_for_fork, after_in_parent=_release_after_fork,
+                        after_in_child=_new_lock_in_child)
 #: Rules per engine ruleset. Rule conditions all start with the entity kind,
 #: and some hundreds of rules whose first tests are siblings on one field hang
 #: durable_rules' ruleset creation; chunks keep every engine ruleset small.
 CHUNK = 64
+#: Distinct tests (leaves of the condition trees: ``{"k": ...}``,
+#: ``{"$lte": {...}}``, ``{"$nex": {...}}``) per engine ruleset. The engine
+#: hangs creating a ruleset of more than about 512; half that leaves a margin.
+#: A rule with more on its own is matched coarsely.
+MAX_TESTS = 256
 _NAMES = itertools.count()
 
 
@@ -129,6 +171,20 @@ def encode_fact(fid: str, facts: Facts, entity: Entity, refs: List[Tuple[FieldRe
     return fact
 
 
+def _tests(node: Any, out: Optional[Set[str]] = None) -> Set[str]:
+    """The distinct tests (leaves below ``all``/``m``/``$and``/``$or``) of an
+    engine rule definition, as JSON: the engine keeps one node per distinct
+    test in a ruleset, wherever it appears."""
+    out = set() if out is None else out
+    if isinstance(node, dict) and len(node) == 1 and next(iter(node)) in ("all", "m", "$and", "$or"):
+        children = next(iter(node.values()))
+        for child in children if isinstance(children, list) else [children]:
+            _tests(child, out)
+    else:
+        out.add(dumps(node))
+    return out
+
+
 class DurableMatcher:
     """Selects (rule, entity) pairs with the durable_rules engine."""
 
@@ -137,6 +193,8 @@ class DurableMatcher:
     def __init__(self, program: Program):
         self.program = program
         self._handles: Dict[str, List[int]] = {}
+        #: per kind, parallel to its handles: each engine ruleset's JSON and rule indices
+        self._parts: Dict[str, List[Tuple[str, Tuple[int, ...]]]] = {}
         self._refs: Dict[str, List[Tuple[FieldRef, str]]] = {}
         self._ids = itertools.count()
         #: rules whose `when` is too complex for the engine: matched on kind
@@ -149,41 +207,71 @@ class DurableMatcher:
         """Compile the program into fresh engine rulesets (one set per kind)."""
         program = self.program
         for section, indices in sorted(program.by_section.items()):
+            parts = [part for definition in self._chunks(section, indices)
+                     for part in self._compile(section, definition)]
+            self._handles[section] = [handle for handle, _, _ in parts]
+            self._parts[section] = [(text, rules) for _, text, rules in parts]
             refs: Dict[str, FieldRef] = {}
-            handles = []
-            for start in range(0, len(indices), CHUNK):
-                chunk = indices[start:start + CHUNK]
-                definition = {f"r{i}": self._definition(i, section, refs) for i in chunk}
-                try:
-                    handles.append(_engine.create_ruleset(f"compliance-{section}-{next(_NAMES)}", dumps(definition)))
-                    continue
-                except Exception:  # durable raises its own error type
-                    pass
-                # Some condition is beyond the engine's limits (about 16 nested
-                # and/or nodes: error 113). Find those rules and match them on
-                # kind and jurisdiction only; the verdict re-evaluates `when`.
-                for i in chunk:
-                    try:
-                        _engine.create_ruleset(f"compliance-probe-{next(_NAMES)}", dumps({"r": definition[f"r{i}"]}))
-                    except Exception:
-                        self.coarse.add(i)
-                        definition[f"r{i}"] = self._definition(i, section, refs, coarse=True)
-                try:
-                    handles.append(_engine.create_ruleset(f"compliance-{section}-{next(_NAMES)}", dumps(definition)))
-                except Exception as exc:
-                    raise EngineError(f"durable_rules could not compile the {section} rules: {exc}") from None
-            self._handles[section] = handles
+            for i in indices:
+                when = program.rules[i].when
+                if when is not None and i not in self.coarse:
+                    for ref in when.refs():
+                        refs[ref.fact_key()] = ref
             self._refs[section] = [(ref, key) for key, ref in refs.items()]
 
-    def _definition(self, i: int, section: str, refs: Dict[str, FieldRef], coarse: bool = False) -> Dict[str, Any]:
+    def _compile(self, section: str, definition: Dict[str, Any]) -> List[Tuple[int, str, Tuple[int, ...]]]:
+        """Engine rulesets for ``definition``. The engine refuses a ruleset
+        whose conditions together expand to too many alternatives (error
+        107) and a condition nested too deep (about 16 and/or nodes: error
+        113): a refused ruleset is split in two, and a rule refused on its own
+        is matched on kind and jurisdiction only (the verdict re-evaluates
+        its ``when``)."""
+        try:
+            text = dumps(definition)
+            handle = _engine.create_ruleset(f"compliance-{section}-{next(_NAMES)}", text)
+            return [(handle, text, tuple(int(name[1:]) for name in definition))]
+        except Exception as exc:  # durable raises its own error type; dumps a RecursionError
+            error = exc
+        names = list(definition)
+        if len(names) > 1:
+            half = len(names) // 2
+            return (self._compile(section, {n: definition[n] for n in names[:half]})
+                    + self._compile(section, {n: definition[n] for n in names[half:]}))
+        i = int(names[0][1:])
+        if i in self.coarse:  # kind and jurisdiction alone were refused
+            raise EngineError(f"durable_rules could not compile the {section} rules: {error}") from None
+        self.coarse.add(i)
+        return self._compile(section, {names[0]: self._definition(i, section, coarse=True)})
+
+    def _chunks(self, section: str, indices: Sequence[int]) -> Iterator[Dict[str, Any]]:
+        """The kind's engine rule definitions, cut into engine rulesets of at
+        most :data:`CHUNK` rules and :data:`MAX_TESTS` distinct tests (more
+        hang the engine); a rule with more tests than that on its own is
+        matched coarsely."""
+        definition: Dict[str, Any] = {}
+        seen: Set[str] = set()
+        for i in indices:
+            rule = self._definition(i, section)
+            tests = _tests(rule)
+            if len(tests) > MAX_TESTS:
+                self.coarse.add(i)
+                rule = self._definition(i, section, coarse=True)
+                tests = _tests(rule)
+            if definition and (len(definition) >= CHUNK or len(seen | tests) > MAX_TESTS):
+                yield definition
+                definition, seen = {}, set()
+            definition[f"r{i}"] = rule
+            seen |= tests
+        if definition:
+            yield definition
+
+    def _definition(self, i: int, section: str, coarse: bool = False) -> Dict[str, Any]:
         """The engine rule for program rule ``i``: entity kind and jurisdiction
         first (never a lone ``$nex``), then "``when`` is not definitely false"."""
         rule = self.program.rules[i]
         tests: List[Any] = [{"k": section}, {"j_" + self.program.jurisdictions[i]: True}]
         if rule.when is not None and not coarse:
             tests.append(rule.when.possible())
-            for ref in rule.when.refs():
-                refs[ref.fact_key()] = ref
         return {"all": [{"m": {"$and": tests}}]}
 
     def match(self, facts: Facts) -> List[Tuple[int, Entity]]:
@@ -199,14 +287,15 @@ class DurableMatcher:
                 for entity in entities:
                     fid = str(next(self._ids))
                     encoded.append((fid, entity, dumps_fact(encode_fact(fid, facts, entity, refs))))
-                for handle in self._handles[section]:
-                    out.extend(self._run(handle, facts, encoded))
+                for k in range(len(self._handles[section])):
+                    out.extend(self._run(section, k, facts, encoded))
         return out
 
-    def _run(self, handle: int, facts: Facts, encoded: List[Tuple[str, Entity, str]]) -> List[Tuple[int, Entity]]:
+    def _run(self, section: str, k: int, facts: Facts, encoded: List[Tuple[str, Entity, str]]) -> List[Tuple[int, Entity]]:
         # the same fact (same id) goes to each of the kind's engine rulesets;
         # ids are unique per record and entity, and every matched fact is
         # retracted before the next record
+        handle = self._handles[section][k]
         batch = {fid: (entity, text) for fid, entity, text in encoded}
         pairs = set()  # a $or fires once per true branch: de-duplicate
         try:
@@ -223,11 +312,27 @@ class DurableMatcher:
             for fid in matched:
                 _engine.retract_fact(handle, batch[fid][1])
         except Exception as exc:
+            if "error code: 303" in str(exc):
+                return self._overflow(section, k, facts, encoded)
             # The engine may hold facts or actions of this half-done batch:
             # start over with fresh rulesets so no later check sees them.
             self._handles.clear()
+            self._parts.clear()
             self._build()
             if isinstance(exc, EngineError):
                 raise
             raise EngineError(f"durable_rules failed while evaluating {facts.source}: {exc}") from None
         return [(i, batch[fid][0]) for i, fid in sorted(pairs, key=lambda p: (p[0], int(p[1])))]
+
+    def _overflow(self, section: str, k: int, facts: Facts, encoded: List[Tuple[str, Entity, str]]) -> List[Tuple[int, Entity]]:
+        """A fact that matches too many alternatives of one engine ruleset
+        (more than 64: ``$nex`` branches of a long ``any``, say) makes the
+        engine refuse it (error 303). The ruleset is replaced by a fresh one
+        (the refused batch may be half in it), and this batch is matched on
+        kind and jurisdiction only: every rule of the ruleset for every
+        entity, and the interpreted verdict decides."""
+        text, rules = self._parts[section][k]
+        self._handles[section][k] = _engine.create_ruleset(f"compliance-{section}-{next(_NAMES)}", text)
+        chain = facts.region.chain
+        jur = self.program.jurisdictions
+        return [(i, entity) for i in rules if jur[i] in chain for _, entity, _ in encoded]

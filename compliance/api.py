@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import threading
 from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import attrs
@@ -24,9 +25,30 @@ RecordInput = Union[str, os.PathLike, Mapping[str, Any]]
 RulesetsInput = Optional[Sequence[Union[Ruleset, str, os.PathLike]]]
 
 
+#: Guards the bundled rulesets and the evaluator cache, so that threads
+#: starting cold build each once (not one evaluator per thread). Held while
+#: one is built; a fork while a thread holds it must not leave the child
+#: waiting for it, so the child gets a new lock.
+_LOCK = threading.RLock()
+
+
+def _new_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 @functools.lru_cache(maxsize=1)
-def _bundled() -> Tuple[Ruleset, ...]:
+def _bundled_once() -> Tuple[Ruleset, ...]:
     return _load_rulesets(None)
+
+
+def _bundled() -> Tuple[Ruleset, ...]:
+    with _LOCK:
+        return _bundled_once()
 
 
 def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
@@ -159,14 +181,15 @@ def evaluator(rulesets: RulesetsInput = None, engine: Optional[str] = None) -> E
     the same rulesets reuse it.
     """
     _engine_arg(engine)
-    selected = load_rulesets(rulesets)
-    key = (tuple(id(r) for r in selected), engine_name(engine))  # auto and kernel: one evaluator
-    ev = _EVALUATORS.get(key)
-    if ev is None:
-        if len(_EVALUATORS) >= 16:
-            _EVALUATORS.clear()
-        ev = _EVALUATORS[key] = (Evaluator(selected, engine), selected)
-    return ev[0]
+    with _LOCK:  # threads starting cold: one load, one evaluator
+        selected = load_rulesets(rulesets)
+        key = (tuple(id(r) for r in selected), engine_name(engine))  # auto and kernel: one evaluator
+        ev = _EVALUATORS.get(key)
+        if ev is None:
+            if len(_EVALUATORS) >= 16:
+                _EVALUATORS.clear()
+            ev = _EVALUATORS[key] = (Evaluator(selected, engine), selected)
+        return ev[0]
 
 
 def _date(value: Union[None, str, dt.date]) -> Optional[dt.date]:

@@ -30,6 +30,7 @@ from .conditions import Cond, ConditionError, Compiler
 from .errors import InputError, Problem, RulesetError
 from .record import suggest
 from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
+from .units import read_own
 from .status import STATUSES
 from .vocabulary import vocabulary
 
@@ -444,8 +445,15 @@ def _expand(paths: Iterable[Union[str, os.PathLike]]) -> List[str]:
 # model classes (attrs classes and enums of compliance.*) and datetime
 # values -- and it is used only when everything agrees: the key, every
 # file's digest, the payload digest, and a tuple of one Ruleset per file with
-# the manifest's ids and rule ids. Anything else is ignored and the rulesets
-# are compiled again: a cache never changes a verdict.
+# the manifest's ids and rule ids, which are those the files declare (their
+# ``ruleset: id:`` and each ``- id:`` under ``rules:``, read from the bytes
+# just digested), each rule of the model types where it matters (conditions,
+# dates, texts). The file must be the user's own and writable by nobody else
+# (POSIX): another account that can write the cache folder cannot make us
+# load its file. Anything else is ignored and the rulesets are compiled
+# again: a cache never changes a verdict. Whoever can write files as the
+# user can change the package itself; a CI cache restored from untrusted
+# builds is that case (set COMPLIANCE_NO_CACHE=1 there).
 
 _CACHE_MAGIC = b"compliance-rulesets/2\n"
 _MEMO: Dict[Tuple[Any, ...], Tuple[Ruleset, ...]] = {}
@@ -483,6 +491,33 @@ def _source_digest(root: Path) -> str:
             h.update(f"{rel}\0{len(data)}\0".encode())
             h.update(data)
     return str(h.hexdigest())
+
+
+_DECLARED = re.compile(r"^(?:([A-Za-z_]\w*):(.*)|  (- )?id:[ \t]*(.*?)[ \t]*(?:#.*)?)$", re.M)
+
+
+def _declared_ids(text: str) -> Optional[Tuple[str, List[str]]]:
+    """The ruleset id and rule ids a ruleset file declares, read from its
+    lines in the block style the bundled files use (``ruleset:`` then
+    ``  id: X``; ``rules:`` then ``  - id: X``); None for any other layout
+    (then its cache is not used)."""
+    section, ruleset_id, rules = "", None, []
+    for m in _DECLARED.finditer(text):
+        key, rest, item, value = m.groups()
+        if key is not None:
+            section = key
+            if section in ("ruleset", "rules") and rest.split(" #")[0].strip() not in ("", "[]"):
+                return None  # flow style: not read here
+            continue
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        if not value or any(c in value for c in "\"'{}[]&*!|>%@`\\"):
+            return None
+        if section == "ruleset" and not item and ruleset_id is None:
+            ruleset_id = value
+        elif section == "rules" and item:
+            rules.append(value)
+    return (ruleset_id, rules) if ruleset_id is not None else None
 
 
 def _file_digests(files: Sequence[str]) -> Optional[List[FileDigest]]:
@@ -570,20 +605,55 @@ def _decode_cache(data: bytes, key: str, digests: Sequence[FileDigest]) -> Optio
         if not (isinstance(entry, dict) and entry.get("path") == name and entry.get("digest") == content):
             return None
     result = _SafeUnpickler(io.BytesIO(payload)).load()
-    return result if _consistent(result, entries) else None
+    return result if _consistent(result, entries, digests) else None
 
 
-def _consistent(result: Any, entries: Sequence[Mapping[str, Any]]) -> bool:
-    """A tuple of one Ruleset per file, with the manifest's ids and rules."""
+def _declared(digests: Sequence[FileDigest]) -> Optional[List[Tuple[str, List[str]]]]:
+    """The ids each file declares (see :func:`_declared_ids`), read from
+    bytes with the digest the cache key was made of; None if one differs."""
+    out = []
+    for _, absolute, content in digests:
+        try:
+            with open(absolute, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return None
+        ids = _declared_ids(data.decode("utf-8", "replace")) if digest(data) == content else None
+        if ids is None:
+            return None
+        out.append(ids)
+    return out
+
+
+def _rule_shape(rule: Any, ruleset_id: str) -> bool:
+    """A rule of the model types wherever a verdict reads it."""
+    return (type(rule) is Rule and rule.ruleset == ruleset_id and type(rule.id) is str
+            and type(rule.applies_to) is str and isinstance(rule.require, Cond)
+            and (rule.when is None or isinstance(rule.when, Cond))
+            and (rule.unless is None or (type(rule.unless) is Exemption and isinstance(rule.unless.condition, Cond)))
+            and type(rule.in_force_from) is dt.date
+            and all(d is None or type(d) is dt.date for d in (rule.effective_from, rule.deadline, rule.until))
+            and type(rule.title) is Text and type(rule.message) is Text and type(rule.cite) is Citation
+            and type(rule.severity) is str and type(rule.tests) is tuple)
+
+
+def _consistent(result: Any, entries: Sequence[Mapping[str, Any]], digests: Sequence[FileDigest]) -> bool:
+    """A tuple of one Ruleset per file, with the ids and rule ids that both
+    the manifest and the file itself declare, each rule of the model types."""
     if type(result) is not tuple or len(result) != len(entries):
         return False
-    for rs, entry in zip(result, entries):
+    declared = _declared(digests)
+    if declared is None:
+        return False
+    for rs, entry, (ruleset_id, rule_ids) in zip(result, entries, declared):
         if type(rs) is not Ruleset or rs.id != entry.get("ruleset") or rs.file != entry.get("path"):
             return False
-        if type(rs.rules) is not tuple or type(rs.parameters) is not tuple:
+        if rs.id != ruleset_id or type(rs.rules) is not tuple or type(rs.parameters) is not tuple:
             return False
-        ids = [r.id for r in rs.rules if type(r) is Rule and r.ruleset == rs.id]
-        if ids != entry.get("rules") or len(ids) != len(rs.rules):
+        if not all(_rule_shape(r, rs.id) for r in rs.rules):
+            return False
+        ids = [r.id for r in rs.rules]
+        if ids != entry.get("rules") or ids != rule_ids:
             return False
         if not all(type(p) is Parameter for p in rs.parameters):
             return False
@@ -604,10 +674,8 @@ def _encode_cache(key: str, digests: Sequence[FileDigest], result: Tuple[Ruleset
 
 
 def _read_cache(path: Path, key: str, digests: Sequence[FileDigest]) -> Optional[Tuple[Ruleset, ...]]:
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
+    data = read_own(path)
+    if data is None:
         return None
     try:
         return _decode_cache(data, key, digests)

@@ -107,6 +107,15 @@ _LOCK = threading.RLock()  # the table build uses the registry
 _REGISTRY: Optional["pint.UnitRegistry"] = None
 
 
+def _new_lock_in_child() -> None:
+    global _LOCK
+    _LOCK = threading.RLock()  # a fork while a thread built the registry: not held in the child
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
+
+
 def _ureg() -> "pint.UnitRegistry":
     """The one registry, built (and pint imported) on first use."""
     global _REGISTRY
@@ -543,37 +552,33 @@ def _valid_table(raw: Any, deep: bool) -> bool:
 def write_atomic(path: Path, data: bytes, keep: Optional[str] = None) -> None:
     """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`.
 
-    No temporary file outlives the call (removed in ``finally``); ``*.tmp``
-    files that a killed process left in the folder more than ten minutes ago
-    are removed too, and with ``keep`` (a glob pattern) all but the
-    :data:`CACHE_KEEP` newest files matching it. Raises OSError (a read-only
-    cache folder).
+    Readers see the old file or the new one, never part of one. Where the
+    system allows, the bytes go to an unnamed file (``O_TMPFILE``) that gets
+    a name only once complete, so a writer killed mid-write leaves nothing;
+    elsewhere to a ``NAME.PID.XXXX.tmp`` file, removed in ``finally`` and,
+    if the writer was killed, by the next write in the folder (its process
+    is gone). Any ``*.tmp`` file more than ten minutes old is removed too,
+    and with ``keep`` (a glob pattern) all but the :data:`CACHE_KEEP` newest
+    files matching it. Files are created mode 0600. Raises OSError (a
+    read-only cache folder).
     """
     import tempfile
-    import time
 
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        now = time.time()
-        for entry in os.scandir(path.parent):
-            if entry.name.endswith(".tmp") and entry.is_file(follow_symlinks=False):
-                if now - entry.stat(follow_symlinks=False).st_mtime > 600:
-                    try:
-                        os.unlink(entry.path)
-                    except OSError:
-                        pass
-    except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    finally:
+    _remove_leftovers(path.parent)
+    if not _write_unnamed(path, data):
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.{os.getpid()}.", suffix=".tmp")
         try:
-            os.unlink(tmp)  # only still there when the write or the rename failed
-        except FileNotFoundError:
-            pass
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        finally:
+            try:
+                os.unlink(tmp)  # only still there when the write or the rename failed
+            except FileNotFoundError:
+                pass
     if keep:
         try:
             entries = sorted(path.parent.glob(keep), key=lambda p: p.stat().st_mtime, reverse=True)
@@ -582,6 +587,95 @@ def write_atomic(path: Path, data: bytes, keep: Optional[str] = None) -> None:
                     stale.unlink()
         except OSError:
             pass
+
+
+def read_own(path: Path) -> Optional[bytes]:
+    """The bytes of cache file ``path`` if it is a regular file of this user
+    that no other account can write (POSIX; anywhere else any file); None
+    otherwise or if it cannot be read. What another account could write must
+    not decide a verdict."""
+    import stat
+
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            getuid = getattr(os, "geteuid", None)
+            if getuid is not None and (st.st_uid != getuid() or st.st_mode & 0o022):
+                return None
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _write_unnamed(path: Path, data: bytes) -> bool:
+    """Write through an unnamed temporary file (Linux ``O_TMPFILE``), named
+    only when complete; False where that is not possible (nothing written)."""
+    flag = getattr(os, "O_TMPFILE", None)
+    if flag is None:
+        return False
+    try:
+        fd = os.open(path.parent, flag | os.O_WRONLY, 0o600)
+    except OSError:  # not Linux 3.11+, or a filesystem without it
+        return False
+    try:
+        _write_all(fd, data)
+        import secrets
+
+        tmp = path.parent / f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.link(f"/proc/self/fd/{fd}", tmp)
+        except OSError:  # no /proc, or a sandbox that refuses the link
+            return False
+        try:
+            os.replace(tmp, path)
+        finally:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        return True
+    finally:
+        os.close(fd)
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove ``*.tmp`` files of writers that were killed: their process is
+    gone (the PID in the name), or they are more than ten minutes old."""
+    import time
+
+    try:
+        now = time.time()
+        for entry in os.scandir(folder):
+            if not entry.name.endswith(".tmp") or not entry.is_file(follow_symlinks=False):
+                continue
+            parts = entry.name.split(".")
+            pid = int(parts[-3]) if len(parts) >= 4 and parts[-3].isdigit() else None
+            if (pid is not None and pid != os.getpid() and not _alive(pid)) \
+                    or now - entry.stat(follow_symlinks=False).st_mtime > 600:
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+    except OSError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):  # another user's process, or not a PID here
+        return True
+    return True
 
 
 # ----------------------------------------------------- building the table

@@ -378,6 +378,30 @@ JUDGEMENTS = [
 ]
 
 
+#: Inputs accepted on purpose, and why: (heading, prose) for docs/bad-input.md.
+ENGINE_JUDGEMENTS = [
+    ("Wide conditions (durable engine)",
+     "A ruleset may give an `in:` list of any length, many rules on one field, an `any` "
+     "of many tests or a `when` nested past durable_rules' limits. None is refused: on "
+     "the `kernel` and `direct` engines they are ordinary conditions, and durable_rules, "
+     "which hangs for good creating a ruleset of more than about 512 distinct tests "
+     "(deaf to Ctrl-C) and refuses others (errors 107, 113, 303), is given only what it "
+     "can take: its rulesets are cut at 256 distinct tests, and a rule it cannot take "
+     "is matched on entity kind and jurisdiction alone, its `when` decided by the "
+     "interpreter. The verdicts are the same on every engine "
+     "(`tests/test_hardening2_engine.py::test_no_rule_shape_hangs_the_durable_engine`)."),
+    ("A damaged or foreign ruleset cache",
+     "The compiled-ruleset cache in `$XDG_CACHE_HOME/compliance` is not input the user "
+     "gave, so a bad one is not an error: a cache file that is truncated, altered, of "
+     "another version, holding other rules, rule ids other than the ruleset files "
+     "declare, objects of other types or a pickle that would run code, or that another "
+     "account owns or can write, is ignored without a word and the rulesets are "
+     "compiled again; the verdicts are those of a cold run "
+     "(`tests/test_cache.py::test_a_tampered_cache_never_changes_a_verdict`). Set "
+     "`COMPLIANCE_NO_CACHE=1` where the cache folder comes from untrusted builds."),
+]
+
+
 def run_cli(args):
     import contextlib
     import io
@@ -457,3 +481,5 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
         code, msg = run(tmp)
         msg = msg.replace(tmp + os.sep, "").replace(os.path.dirname(VIOLATING) + os.sep, "").replace("|", "\\|")
         print(f"| {cls} | {how} | `{msg}` (exit {code}) | `test_output_case[{i}]` |")
+    print("\n## Judgement calls: engines and the cache\n")
+    print("\n\n".join(f"**{heading}.** {prose}" for heading, prose in ENGINE_JUDGEMENTS))

@@ -368,3 +368,186 @@ def test_the_vocabulary_data_is_cached_as_json_and_checked(cache_dir, monkeypatc
         cached.write_bytes(damage)
         assert vmod._load_data() == from_yaml
     assert not list(cache_dir.glob("*.tmp"))
+
+
+# ------------------------------------------------------------ tampering (issue #10 class 19)
+#
+# Each tamper turns the good cache file's bytes into others; the file is
+# written in place, and the next load must give the rulesets and verdicts of
+# a cold run. The forged ones agree with every file digest, the key, and the
+# payload's length and digest: only the checks of what the payload holds
+# (ids declared by the files, model types) can refuse them. What no check
+# short of compiling again can see -- a forged file of well-typed rules with
+# the right ids and other limits or conditions -- is kept out by ownership:
+# only the user's own files, writable by nobody else, are read (whoever
+# writes as the user can change the package's code as well).
+
+def _split(good):
+    end = good.index(b"\n", len(rmod._CACHE_MAGIC))
+    return json.loads(good[len(rmod._CACHE_MAGIC):end]), good[end + 1:]
+
+
+def _forge(good, rulesets):
+    """A cache file whose manifest agrees with ``rulesets`` in every way."""
+    manifest, _ = _split(good)
+    payload = pickle.dumps(tuple(rulesets), protocol=pickle.HIGHEST_PROTOCOL)
+    files = [dict(e, ruleset=rs.id, rules=[r.id for r in rs.rules]) for e, rs in zip(manifest["files"], rulesets)]
+    return rmod._CACHE_MAGIC + json.dumps(dict(manifest, files=files, payload=[len(payload), units.digest(payload)])
+                                          ).encode() + b"\n" + payload
+
+
+def _with_rule(fresh, change):
+    """``fresh`` with its first rule of a ruleset that has rules changed."""
+    i = next(i for i, rs in enumerate(fresh) if rs.rules)
+    rs = fresh[i]
+    return tuple(attrs.evolve(rs, rules=change(rs.rules)) if j == i else other for j, other in enumerate(fresh))
+
+
+def _other_rules():
+    """Rulesets compiled from other files (a user ruleset) under the bundled names."""
+    import tempfile
+
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "r.yaml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(RULE)
+    return rmod._load_rulesets([path], [path], False)
+
+
+_TAMPERS = {
+    "empty tuple, bare": lambda good, fresh: pickle.dumps(()),
+    "empty tuple, forged manifest": lambda good, fresh: _cache_bytes(pickle.dumps(())),
+    "wrong magic": lambda good, fresh: b"compliance-rulesets/1\n" + good[len(rmod._CACHE_MAGIC):],
+    "no magic": lambda good, fresh: good[len(rmod._CACHE_MAGIC):],
+    "truncated": lambda good, fresh: good[:-100],
+    "one byte flipped": lambda good, fresh: good[:-50] + bytes([good[-50] ^ 1]) + good[-49:],
+    "os.system, bare": lambda good, fresh: pickle.dumps(_EvilSystem("/tmp/compliance-cache-pwned")),
+    "os.system, forged manifest": lambda good, fresh: _cache_bytes(pickle.dumps(_EvilSystem("/tmp/compliance-cache-pwned"))),
+    "a rule dropped, forged manifest": lambda good, fresh: _forge(good, _with_rule(fresh, lambda rules: rules[1:])),
+    "rules reordered, forged manifest": lambda good, fresh: _forge(good, _with_rule(fresh, lambda rules: rules[::-1])),
+    "a rule renamed, forged manifest": lambda good, fresh: _forge(good, _with_rule(
+        fresh, lambda rules: (attrs.evolve(rules[0], id=rules[0].id + "-x"),) + rules[1:])),
+    "a require that is text, forged manifest": lambda good, fresh: _forge(good, _with_rule(
+        fresh, lambda rules: (attrs.evolve(rules[0], require="x"),) + rules[1:])),
+    "a date that is text, forged manifest": lambda good, fresh: _forge(good, _with_rule(
+        fresh, lambda rules: (attrs.evolve(rules[0], in_force_from="2018-01-01"),) + rules[1:])),
+    "other rules, forged manifest": lambda good, fresh: _forge(good, _other_rules() * len(fresh)),
+    "the rulesets in another order": lambda good, fresh: _forge(good, fresh[::-1]),
+    "a ruleset missing": lambda good, fresh: _forge(good, fresh[:-1]),
+    "a list, not a tuple": lambda good, fresh: _cache_bytes(pickle.dumps(list(fresh))),
+    "empty file": lambda good, fresh: b"",
+    "a directory": None,
+}
+
+
+@pytest.fixture(scope="module")
+def cold_verdicts(fresh):
+    return _verdicts(fresh)
+
+
+@pytest.mark.parametrize("tamper", sorted(_TAMPERS))
+def test_a_tampered_cache_never_changes_a_verdict(cache_dir, fresh, cold_verdicts, tamper):
+    rmod.load_rulesets()
+    path = _plan()[0]
+    good = path.read_bytes()
+    if _TAMPERS[tamper] is None:
+        path.unlink()
+        path.mkdir()
+    else:
+        path.write_bytes(_TAMPERS[tamper](good, fresh))
+    assert rmod._read_cache(*_plan()) is None
+    loaded = rmod.load_rulesets()
+    assert _same(loaded, fresh)
+    assert _verdicts(loaded) == cold_verdicts
+    assert not os.path.exists("/tmp/compliance-cache-pwned")
+
+
+def test_the_forgery_helper_makes_a_cache_that_is_used(cache_dir, fresh):
+    """Control for the forged tampers: forging the cold rulesets as they are
+    gives a file that is read back (so a refusal above is the payload's)."""
+    rmod.load_rulesets()
+    path = _plan()[0]
+    path.write_bytes(_forge(path.read_bytes(), fresh))
+    assert _same(rmod._read_cache(*_plan()), fresh)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="no POSIX owners")
+def test_a_cache_file_others_can_write_or_own_is_not_used(cache_dir, fresh):
+    rmod.load_rulesets()
+    path = _plan()[0]
+    assert path.stat().st_mode & 0o077 == 0  # written for the user alone
+    assert rmod._read_cache(*_plan()) is not None
+    for mode in (0o666, 0o620, 0o602):
+        os.chmod(path, mode)
+        assert rmod._read_cache(*_plan()) is None, oct(mode)
+    os.chmod(path, 0o600)
+    assert rmod._read_cache(*_plan()) is not None
+    if os.geteuid() == 0:  # root can give it away: another account's file
+        os.chown(path, 4321, -1)
+        assert rmod._read_cache(*_plan()) is None
+        assert _same(rmod.load_rulesets(), fresh)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ruleset:\n  id: a\nrules:\n  - id: a/1\n    when: x\n  # - id: gone\n  - id: \"a/2\"  # note\n",
+     ("a", ["a/1", "a/2"])),
+    ("# c\nruleset:\n  id: a\n  title:\n    id: not-this\nparameters:\n  - id: p\nrules: []\n", ("a", [])),
+    ("ruleset: {id: a}\nrules: []\n", None),                       # flow style: not read
+    ("ruleset:\n  id: a\nrules: [{id: a/1}]\n", None),
+    ("ruleset:\n  id: &x a\nrules:\n  - id: *x\n", None),           # anchors and aliases: not read
+    ("rules:\n  - id: a/1\n", None),                               # no ruleset id
+])
+def test_the_declared_ids_are_read_from_the_block_layout_only(text, expected):
+    assert rmod._declared_ids(text) == expected
+
+
+def test_every_bundled_file_declares_the_ids_it_compiles_to(fresh):
+    """Else its cache would never be used (compiled on every run)."""
+    for rs in fresh:
+        with open(rs.file, encoding="utf-8") as fh:
+            assert rmod._declared_ids(fh.read()) == (rs.id, [r.id for r in rs.rules]), rs.file
+
+
+_KILLED_WRITER = """
+    import os, sys, time
+    from pathlib import Path
+    from compliance import units
+
+    def slow(fd, data):
+        os.write(fd, data[:len(data) // 2])
+        print("writing", flush=True)
+        time.sleep(60)
+        os.write(fd, data[len(data) // 2:])
+
+    units._write_all = slow
+    units.write_atomic(Path(sys.argv[1]) / "rulesets-x.pickle", b"x" * 100000)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "kill") or os.name != "posix", reason="needs SIGKILL")
+def test_a_writer_killed_mid_write_leaves_no_temporary_file(cache_dir, fresh):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    cache_dir.mkdir(parents=True)
+    env = dict(os.environ, PYTHONPATH=str(rmod._PACKAGE.parent))
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(_KILLED_WRITER), str(cache_dir)],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout.readline().strip() == "writing"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+    assert not (cache_dir / "rulesets-x.pickle").exists()  # never a half-written file under the name
+    # where the system has unnamed temporary files nothing is left at all;
+    # elsewhere the dead writer's file is removed by the next write
+    left = list(cache_dir.glob("*.tmp"))
+    assert all(f.name.split(".")[-3] == str(proc.pid) for f in left), left
+    assert _same(rmod.load_rulesets(), fresh)
+    assert not list(cache_dir.glob("*.tmp"))
+    assert rmod._read_cache(*_plan()) is not None

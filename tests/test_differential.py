@@ -89,6 +89,16 @@ TABLE = [
     (V, {"not": {"field": "emission_stage", "op": "<=", "value": "6b"}}, {"emission_stage": "国六"}, {}, False, (), None),
     (V, {"not": {"field": "emission_stage", "op": "<", "value": "6b"}}, {"emission_stage": "国六"}, {}, None, (), None),
     (V, {"field": "emission_stage", "op": "<", "value": "4"}, {"emission_stage": "China 3"}, {}, True, (), None),
+    # `not` around a comparison (the shape the bundled rules never have)
+    (B, {"not": {"field": "capacity", "op": "<", "value": "35 t/h"}}, {"capacity": "10 t/h"}, {}, False, (), None),
+    (B, {"not": {"field": "capacity", "op": "<", "value": "35 t/h"}}, {"capacity": "35 t/h"}, {}, True, (), None),
+    (B, {"not": {"field": "capacity", "op": "!=", "value": "35 t/h"}}, {"capacity": "35 t/h"}, {}, True, (), None),
+    (B, {"not": {"field": "capacity", "op": ">=", "value": "35 t/h"}}, {}, {}, None, ("capacity",), None),
+    (V, {"not": {"field": "emission_stage", "op": ">=", "value": "6b"}}, {"emission_stage": "国六"}, {}, None, (), None),
+    (V, {"not": {"field": "emission_stage", "op": "==", "value": "5"}}, {"emission_stage": "国六"}, {}, True, (), None),
+    (V, {"not": {"not": {"field": "emission_stage", "op": "<", "value": "6b"}}}, {"emission_stage": "国六"}, {}, None, (), None),
+    (V, {"field": "emission_stage", "op": "<=", "value": "6a"}, {"emission_stage": "国六"}, {}, None, (), None),
+    (V, {"field": "emission_stage", "op": "<", "value": "6b"}, {"emission_stage": "国VI(B)"}, {}, False, (), None),
     (V, {"field": "emission_stage", "op": "<", "value": "4"}, {}, {}, None, ("emission_stage",), None),
     # membership, lists, presence
     (B, {"field": "fuel", "in": ["coal", "biomass"]}, {"fuel": "coal"}, {}, True, (), "fuel = coal/biomass"),
@@ -199,6 +209,65 @@ def test_table_covers_every_node_kind_and_operator():
         walk(compile_condition(kind, raw))
     assert seen_nodes == {"Compare", "Member", "Includes", "Known", "All", "AnyOf", "Not"}
     assert seen_ops == {"<", "<=", ">", ">=", "==", "!="}
+
+
+#: `when` shapes no bundled rule has, so the status-level checks below
+#: (examples, embedded cases, corpus) never meet them: a `not` around a
+#: comparison, and stage comparisons against 6b, where a bare 国六 (6a..6b)
+#: is undecided for < and decided for <=.
+RULE_SHAPES = [
+    (kind, wrap(cond))
+    for kind, conds in (
+        (B, [{"field": "capacity", "op": op, "value": "35 t/h"} for op in ("<", "<=", ">", ">=", "==", "!=")]),
+        (V, [{"field": "emission_stage", "op": op, "value": v}
+             for op in ("<", "<=", ">", ">=", "==", "!=") for v in ("5", "6a", "6b")]),
+    )
+    for cond in conds
+    for wrap in (lambda c: c, lambda c: {"not": c}, lambda c: {"all": [{"not": c}, {"not": {"not": c}}]})
+]
+
+
+def _shape_rules():
+    """One rule per shape as `when`, for all of China, in force, no dates."""
+    base = next(r for rs in compliance.load_rulesets(None) for r in rs.rules)
+    template = compliance.load_rulesets(None)[0]
+    require = {B: compile_condition(B, {"field": "cems", "equals": True}),
+               V: compile_condition(V, {"field": "fuel", "equals": "electric"})}
+    rules = tuple(attrs.evolve(base, id=f"shape/{n}", applies_to=kind, when=compile_condition(kind, raw),
+                               require=require[kind], unless=None, effective_from=None, deadline=None,
+                               until=None, in_force_from=dt.date(2000, 1, 1))
+                  for n, (kind, raw) in enumerate(RULE_SHAPES))
+    return attrs.evolve(template, id="shapes", jurisdiction="CN", rules=rules, parameters=())
+
+
+def test_rule_shapes_get_the_same_status_on_every_engine():
+    """Every engine's status for every (shape rule, entity), over values
+    below, at and above each limit, each stage spelling and missing data;
+    and the same rendered findings."""
+    import itertools
+
+    from compliance.evaluate import Evaluator
+
+    rs = _shape_rules()
+    evs = {name: Evaluator([rs], name) for name in ENGINES}
+    boilers = [{"id": f"B{i}", **({} if v is None else {"capacity": v}), **({} if c is None else {"cems": c})}
+               for i, (v, c) in enumerate(itertools.product((None, "10 t/h", "35 t/h", "40 t/h"), (None, True, False)))]
+    vehicles = [{"id": f"V{i}", **({} if v is None else {"emission_stage": v}), **({} if f is None else {"fuel": f})}
+                for i, (v, f) in enumerate(itertools.product((None, "国六", "国VI(B)", "国六a", "国五", "国四"),
+                                                             (None, "diesel", "electric")))]
+    facts = normalise(record_from_data({"context": {"as_of": dt.date(2019, 3, 1)},
+                                        "facility": {"id": "F", "region": "120119"},
+                                        "boilers": boilers, "vehicles": vehicles}))
+    for show_all in (False, True):
+        results = {name: _statuses(ev, facts, show_all) for name, ev in evs.items()}
+        for name, got in results.items():
+            assert got == results["direct"], (name, show_all, sorted(set(got) ^ set(results["direct"]))[:5])
+        findings = {name: [f.to_dict() for f in ev.findings(facts, show_all=show_all)] for name, ev in evs.items()}
+        assert all(f == findings["direct"] for f in findings.values())
+    # the grid reaches every verdict a `when` can lead to, on both kinds
+    statuses = {(kind, st) for kind in (B, V) for _, sec, _, st in results["direct"] if sec == kind}
+    assert statuses >= {(k, st) for k in (B, V) for st in ("violation", "compliant", "indeterminate", "not_applicable")}
+    assert len(results["direct"]) == 18 * 12 + 54 * 18  # show_all: every (rule, entity)
 
 
 def test_hostile_rule_strings_never_become_code(tmp_path):
