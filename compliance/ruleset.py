@@ -29,6 +29,7 @@ from ._yaml import Document, load_document
 from .conditions import Cond, ConditionError, Compiler
 from .errors import Problem, RulesetError
 from .record import suggest
+from .ruleset_types import CITE, HEADER, PARAMETER, RULE, TEST, type_problems
 from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
 from .status import STATUSES
 from .vocabulary import vocabulary
@@ -161,16 +162,14 @@ class Ruleset:
 
 # ------------------------------------------------------------------ loading
 
-_HEADER_KEYS = {"id", "title", "issuer", "issued", "jurisdiction", "source", "version", "kind", "note", "url"}
+# the keys each part may hold: those of the type table (ruleset_types), the one list
+_HEADER_KEYS = set(HEADER)
 _HEADER_REQUIRED = {"id", "title", "issuer", "issued", "jurisdiction", "source"}
-_RULE_KEYS = {
-    "id", "title", "cite", "applies_to", "when", "require", "unless", "effective_from", "deadline",
-    "until", "severity", "message", "note", "tests",
-}
+_RULE_KEYS = set(RULE)
 _RULE_REQUIRED = {"id", "title", "cite", "applies_to", "require", "severity", "message"}
-_CITE_KEYS = {"document", "clause", "text", "row"}
-_PARAM_KEYS = {"id", "value", "description", "source"}
-_TEST_KEYS = {"expect", "entity", "facility", "as_of", "alert", "name"}
+_CITE_KEYS = set(CITE)
+_PARAM_KEYS = set(PARAMETER)
+_TEST_KEYS = set(TEST)
 _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 
 
@@ -698,6 +697,10 @@ def _load_rulesets(
             doc = load_document(f)
         except InputError as exc:
             loader.problems.extend(exc.problems)
+            continue
+        wrong = type_problems(doc)  # every value of the type the format says, before any is used
+        if wrong:
+            loader.problems.extend(wrong)
             continue
         head = loader.header(doc)
         if head is not None:

@@ -1,0 +1,173 @@
+"""User rulesets (``--ruleset PATH``), hardening round 2 (issue #10 classes 8,
+9, 11, 12, 13): whatever a ruleset file holds, exit 2 with file:line and the
+key, never exit 3."""
+
+import copy
+import datetime as dt
+import re
+
+import pytest
+import yaml
+
+from bad_inputs import GOOD, run_cli
+from compliance._yaml import load_document
+from compliance.ruleset_types import CONDITION, RULESET, Either, ListOf, Scalar, accepted
+
+T = {"zh": "测试", "en": "Test"}
+
+#: a ruleset that writes every key of the format at least once (checked by
+#: test_base_writes_every_key), valid, with passing embedded cases
+BASE = {
+    "ruleset": {"id": "user-types", "title": T, "issuer": "x", "issued": dt.date(2018, 1, 1),
+                "jurisdiction": "120119", "source": "t.txt", "version": "1", "kind": "plan", "note": "n",
+                "url": "https://example.org/t"},
+    "parameters": [{"id": "user-types/pm", "value": "30 mg/m^3", "description": T,
+                    "source": {"document": "d.txt", "clause": "表1", "text": "30"}}],
+    "rules": [
+        {"id": "user-types/boiler-pm", "title": T,
+         "cite": {"document": "t.txt", "clause": "1", "text": "测试", "row": 1},
+         "applies_to": "boilers",
+         "when": {"all": [{"field": "fuel", "equals": "coal"},
+                          {"any": [{"field": "use", "in": ["industrial"]},
+                                   {"not": {"field": "capacity", "known": True}}]}]},
+         "require": {"field": "emissions.pm", "op": "<=", "value": {"param": "user-types/pm"},
+                     "oxygen_reference": "9 %"},
+         "unless": {"if": {"field": "facility.industries", "includes_all": ["cement"]}, "name": T},
+         "effective_from": dt.date(2019, 1, 1), "deadline": dt.date(2019, 6, 30), "until": dt.date(2020, 12, 31),
+         "severity": "high", "message": {"zh": "颗粒物 {observed} 超过 {limit}", "en": "PM {observed} over {limit}"},
+         "note": "n",
+         "tests": [{"expect": "violation", "entity": {"fuel": "coal", "use": "industrial",
+                                                       "emissions": {"pm": "40 mg/m^3", "o2": "9 %"}},
+                    "facility": {"industries": ["steel"]}, "as_of": dt.date(2019, 7, 1), "alert": "none",
+                    "name": "over"}]},
+        {"id": "user-types/site-dust", "title": T, "cite": {"clause": "2", "text": "测试"},
+         "applies_to": "construction_sites",
+         "when": {"all": [{"field": "facility.industries", "includes": "construction"},
+                          {"field": "facility.industries", "includes_any": ["construction"]},
+                          {"field": "kind", "equals": "building"}]},
+         "require": {"coverage": "dust_measures", "of": ["perimeter_hoarding"], "at_least": "100 %"},
+         "severity": "low", "message": T,
+         "tests": [{"expect": "violation", "facility": {"industries": ["construction"]},
+                    "entity": {"kind": "building", "dust_measures": {"perimeter_hoarding": "90 %"}}}]},
+    ],
+}
+
+#: one value of each kind a YAML file can hold
+CANDIDATES = [["x"], {"a": 1}, 5, 2.5, True, None, "text", dt.date(2019, 1, 1)]
+
+
+def _walk(spec, value, path):
+    """(path, spec) of every value of ``value`` that the table types."""
+    if isinstance(spec, ListOf):
+        for i, item in enumerate(value):
+            yield from _walk(spec.item, item, path + (i,))
+    elif isinstance(spec, Either):
+        for form in spec.forms:
+            if isinstance(form, dict) and isinstance(value, dict):
+                yield from _walk(form, value, path)
+    elif isinstance(spec, dict):
+        for key, sub in spec.items():
+            if key in value:
+                yield path + (key,), sub
+                yield from _walk(sub, value[key], path + (key,))
+
+
+KEYED = list(_walk(RULESET, BASE, ()))
+
+
+def _label(path):
+    out = ""
+    for i, part in enumerate(path):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif i == 2 and path[0] == "rules":  # a rule is named by its id
+            out = (BASE["rules"][path[1]]["id"] if part != "id" else f"rules[{path[1]}]") + "." + part
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+def _set(doc, path, value):
+    for part in path[:-1]:
+        doc = doc[part]
+    doc[path[-1]] = value
+
+
+def _write(tmp_path, data, name="rs.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _check(tmp_path, *rulesets):
+    rec = tmp_path / "good.yaml"
+    rec.write_text(GOOD)
+    args = ["check", str(rec)]
+    for r in rulesets:
+        args += ["--ruleset", str(r)]
+    return run_cli(args)
+
+
+def test_base_is_valid_and_its_cases_pass(tmp_path):
+    path = _write(tmp_path, BASE)
+    code, out, err = run_cli(["test", str(path), "-v"])
+    assert code == 0 and "2 passed, 0 failed" in out, out + err
+
+
+def test_base_writes_every_key():
+    """Every key of every part of the table is written in BASE, so the
+    wrong-type test below reaches each one."""
+    written = {}
+    for path, spec in KEYED:
+        written.setdefault(path[-1], set()).add(id(spec))
+
+    def fields(spec, seen):
+        if isinstance(spec, dict) and id(spec) not in seen:
+            seen.add(id(spec))
+            yield spec
+            for sub in spec.values():
+                yield from fields(sub, seen)
+        elif isinstance(spec, ListOf):
+            yield from fields(spec.item, seen)
+        elif isinstance(spec, Either):
+            for form in spec.forms:
+                yield from fields(form, seen)
+
+    missing = [key for part in fields(RULESET, set()) for key, sub in part.items() if id(sub) not in written.get(key, ())]
+    assert not missing, missing
+    assert set(CONDITION) <= set(written)
+
+
+CASES = [(path, value) for path, spec in KEYED for value in CANDIDATES if not accepted(spec, value)]
+
+
+@pytest.mark.parametrize("path,value", CASES, ids=[f"{_label(p)}={type(v).__name__}" for p, v in CASES])
+def test_wrong_type_of_every_key(tmp_path, path, value):
+    data = copy.deepcopy(BASE)
+    _set(data, path, value)
+    rs = _write(tmp_path, data)
+    code, out, err = _check(tmp_path, rs)
+    assert code == 2, err
+    assert "internal error" not in err and "Traceback" not in err
+    doc = load_document(str(rs))
+    lines = {doc.where(path)[0], doc.key_where(path)[0]}
+    label = re.escape(_label(path))
+    found = re.findall(rf"{re.escape(str(rs))}:(\d+):\d+: \[error\] {label}: expected ", err)
+    assert found and int(found[0]) in lines, err
+
+
+ODD = [(path, value) for path, spec in KEYED for value in CANDIDATES if accepted(spec, value)]
+
+
+@pytest.mark.parametrize("path,value", ODD, ids=[f"{_label(p)}={type(v).__name__}" for p, v in ODD])
+def test_right_type_wrong_value_is_never_an_internal_error(tmp_path, path, value):
+    """A value of an allowed type that means nothing here (``value: true``
+    for a concentration, ``equals: 5`` for an enum): a clear error or a
+    result, never exit 3."""
+    data = copy.deepcopy(BASE)
+    _set(data, path, value)
+    rs = _write(tmp_path, data)
+    code, out, err = _check(tmp_path, rs)
+    assert code in (0, 1, 2) and "internal error" not in err, err
+    if code == 2:
+        assert re.search(rf"{re.escape(str(rs))}:\d+:\d+: \[error\] ", err), err
