@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import io
 import json
 import os
 import pickle
 import re
-import string
 import sys
 from importlib import resources
 from pathlib import Path
@@ -36,7 +36,7 @@ from .vocabulary import vocabulary
 
 __all__ = [
     "Text", "Citation", "Exemption", "Parameter", "TestCase", "Rule", "Ruleset",
-    "load_rulesets", "bundled_paths", "SEVERITIES", "STATUSES",
+    "load_rulesets", "bundled_paths", "SEVERITIES", "STATUSES", "PLACEHOLDERS", "render_message", "template_problem",
 ]
 
 SEVERITIES = ("high", "medium", "low")
@@ -158,6 +158,65 @@ class Ruleset:
 
     def applies_to_region(self, region: str) -> bool:
         return vocabulary().contains(self.jurisdiction, region)
+
+
+# ------------------------------------------------------------------ messages
+#
+# A rule's message is user text: it is never given to str.format (whose
+# specs, conversions and nested fields evaluate attributes and pad to any
+# width). Only plain {name} placeholders of PLACEHOLDERS and {{ }} for
+# literal braces are allowed, checked at load; rendering substitutes them
+# and nothing else.
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def template_problem(text: str) -> Optional[str]:
+    """What is wrong with the message template ``text``, or None."""
+    for m in _TOKEN.finditer(text):
+        token, name = m.group(0), m.group(1)
+        if token in ("{{", "}}"):
+            continue
+        at = f"at character {m.start() + 1}"
+        if name is None:
+            return f"lone {token!r} {at}; write {token * 2!r} for a literal brace"
+        if name in PLACEHOLDERS:
+            continue
+        plain = re.match(r"[A-Za-z_][A-Za-z_0-9]*", name)
+        if plain and plain.group(0) in PLACEHOLDERS:
+            return (f"placeholder {{{name}}} {at}: only plain {{name}} placeholders are allowed "
+                    "(no format spec, conversion, index or attribute)")
+        return (f"unknown placeholder {{{name}}} {at}{suggest(name, PLACEHOLDERS)}; "
+                f"placeholders are {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}; "
+                "write {{ and }} for literal braces")
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _template_parts(text: str) -> Tuple[Tuple[str, Optional[str]], ...]:
+    """(literal text, placeholder name or None) pairs of a template."""
+    parts: List[Tuple[str, Optional[str]]] = []
+    literal, pos = [], 0
+    for m in _TOKEN.finditer(text):
+        literal.append(text[pos:m.start()])
+        pos = m.end()
+        token, name = m.group(0), m.group(1)
+        if token in ("{{", "}}"):
+            literal.append(token[0])
+        elif name in PLACEHOLDERS:
+            parts.append(("".join(literal), name))
+            literal = []
+        else:  # not a placeholder (a template that was never checked): as written
+            literal.append(token)
+    literal.append(text[pos:])
+    parts.append(("".join(literal), None))
+    return tuple(parts)
+
+
+def render_message(text: str, fill: Mapping[str, str]) -> str:
+    """``text`` with each {placeholder} replaced by its value in ``fill``
+    and {{ }} by braces; evaluates nothing."""
+    return "".join(lit + (fill.get(name, "") if name is not None else "") for lit, name in _template_parts(text))
 
 
 # ------------------------------------------------------------------ loading
@@ -295,10 +354,9 @@ class _Loader:
         message = self.text(doc, path + ("message",), raw["message"], f"{label}.message")
         if message is not None:
             for lang in ("zh", "en"):
-                for _, name, _, _ in string.Formatter().parse(message.get(lang)):
-                    if name is not None and name not in PLACEHOLDERS:
-                        self.err(doc, path + ("message",), f"{label}.message.{lang}",
-                                 f"unknown placeholder {{{name}}}{suggest(name, PLACEHOLDERS)}")
+                bad = template_problem(message.get(lang))
+                if bad is not None:
+                    self.err(doc, path + ("message", lang), f"{label}.message.{lang}", bad)
         cite = raw["cite"]
         citation = None
         if isinstance(cite, Mapping) and self.keys(doc, path + ("cite",), cite, _CITE_KEYS, {"clause", "text"}, f"{label}.cite"):
