@@ -9,7 +9,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, T
 
 import attrs
 
-from .errors import InputError, Problem, UsageError
+from .errors import InputError, Problem, RulesetError, UsageError
 from .engine import engine_name
 from .evaluate import Evaluator
 from ._yaml import Document, load_document
@@ -56,14 +56,16 @@ def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
 
             raise UsageError(f"no ruleset file or bundled ruleset id {text!r}{suggest(text, by_id)}")
         out.append(by_id[text])
-    if paths:
-        out.extend(_load_rulesets(paths))
-    seen = set()
+    if paths:  # a file may not reuse the ids of the bundled rulesets selected by id
+        out.extend(_load_rulesets(paths, alongside=tuple(out)))
+    seen: dict = {}
     unique = []
     for r in out:
         if r.id not in seen:
-            seen.add(r.id)
+            seen[r.id] = r
             unique.append(r)
+        elif os.path.abspath(seen[r.id].file) != os.path.abspath(r.file):  # not the same file twice: a clash
+            raise RulesetError([Problem(r.file, 0, 0, "ruleset.id", f"ruleset id {r.id!r} is also the id of {seen[r.id].file}")])
     return tuple(unique)
 
 

@@ -701,8 +701,13 @@ def load_rulesets(
     paths: Optional[Sequence[Union[str, os.PathLike]]] = None,
     *,
     with_bundled_parameters: bool = True,
+    alongside: Sequence[Ruleset] = (),
 ) -> Tuple[Ruleset, ...]:
     """Load and validate rulesets (the bundled ones when ``paths`` is None).
+
+    ``alongside``: rulesets already loaded that run together with these
+    (e.g. bundled ones selected by id): a file of ``paths`` may not reuse
+    their ruleset or rule ids.
 
     Parameters defined in any loaded ruleset -- and, when
     ``with_bundled_parameters``, in the bundled standards -- can be named by
@@ -716,13 +721,16 @@ def load_rulesets(
     """
     files = bundled_paths() if paths is None else _expand(paths)
     if paths is not None:
+        taken = tuple((r.id, r.file, tuple(x.id for x in r.rules)) for r in alongside)
         memo = _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters)
+        memo = memo and memo + (taken,)
         hit = _MEMO.get(memo) if memo is not None else None
         if hit is not None:
             return hit
-        result = _load_rulesets(paths, files, with_bundled_parameters)
+        result = _load_rulesets(paths, files, with_bundled_parameters, alongside)
         # stored only if no file changed while it compiled
-        if memo is not None and memo == _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters):
+        again = _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters)
+        if memo is not None and again is not None and memo == again + (taken,):
             if len(_MEMO) >= _MEMO_SIZE:
                 _MEMO.clear()
             _MEMO[memo] = result
@@ -745,10 +753,16 @@ def _load_rulesets(
     paths: Optional[Sequence[Union[str, os.PathLike]]],
     files: List[str],
     with_bundled_parameters: bool,
+    alongside: Sequence[Ruleset] = (),
 ) -> Tuple[Ruleset, ...]:
     loader = _Loader()
     docs: List[Tuple[Document, dict]] = []
     from .errors import InputError
+
+    bundled = {os.path.abspath(p) for p in bundled_paths()}
+
+    def is_bundled(doc: Document) -> bool:
+        return os.path.abspath(doc.source) in bundled
 
     for f in files:
         try:
@@ -763,25 +777,56 @@ def _load_rulesets(
         head = loader.header(doc)
         if head is not None:
             docs.append((doc, head))
+    # the ids bundled rulesets in this selection hold (given by path, or
+    # alongside): a ruleset of the user's that reuses one is refused at its
+    # own file and line, whichever order they were given in
+    owners: Dict[Tuple[str, str], str] = {}
+    for rs in alongside:
+        owners[("ruleset", rs.id)] = rs.file
+        for r in rs.rules:
+            owners.setdefault(("rule", r.id), f"{r.file}:{r.line}")
+    for doc, head in docs:
+        if is_bundled(doc):
+            owners.setdefault(("ruleset", head["id"]), doc.source)
+            for i, raw in enumerate(doc.data.get("rules") or []):
+                if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+                    owners.setdefault(("rule", raw["id"]), f"{doc.source}:{doc.where(('rules', i))[0]}")
     params: Dict[str, Parameter] = {}
+    param_where: Dict[str, str] = {}
     param_docs = list(docs)
     if paths is not None and with_bundled_parameters:
-        extra = [p for p in bundled_paths() if os.path.abspath(p) not in {os.path.abspath(f) for f in files}]
+        given = {os.path.abspath(f) for f in files}
+        replaced = {head["id"] for _, head in docs}  # a file with a bundled ruleset's id stands in for it
+        extra = [p for p in bundled_paths() if os.path.abspath(p) not in given]
         for f in extra:
             doc = load_document(f)
             head = loader.header(doc)
-            if head is not None:
+            if head is not None and head["id"] not in replaced:
                 param_docs.append((doc, head))
+    # the bundled standards' parameters first: a user's redefinition is
+    # refused at the user's file
+    param_docs.sort(key=lambda d: not is_bundled(d[0]))
     for doc, head in param_docs:
         for p in loader.parameters(doc, head):
             if p.id in params and params[p.id].ruleset != p.ruleset:
-                loader.err(doc, ("parameters",), "parameters", f"parameter {p.id!r} is defined twice")
+                ids = [q.get("id") if isinstance(q, Mapping) else None for q in doc.data.get("parameters") or []]
+                at = ("parameters", ids.index(p.id), "id") if p.id in ids else ("parameters",)
+                loader.err(doc, at, "parameters" + "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in at[1:]), f"parameter {p.id!r} is already defined in {param_where[p.id]}"
+                           " (ruleset " + repr(params[p.id].ruleset) + "); give yours its own id")
+                continue
             params[p.id] = p
+            param_where.setdefault(p.id, doc.source)
     compiled_params = {k: _CompiledParam(p.value, {**p.source, "parameter": p.id}) for k, p in params.items()}
     rulesets: List[Ruleset] = []
     seen_rules: Dict[str, str] = {}
     seen_sets: Dict[str, str] = {}
     for doc, head in docs:
+        mine = not is_bundled(doc)
+        if mine and ("ruleset", head["id"]) in owners:
+            loader.err(doc, ("ruleset", "id"), "ruleset.id",
+                       f"ruleset id {head['id']!r} is the id of the bundled ruleset {owners[('ruleset', head['id'])]}, "
+                       "selected with it; give your ruleset its own id (or leave the bundled one out)")
+            continue
         if head["id"] in seen_sets:
             loader.err(doc, ("ruleset", "id"), "ruleset.id", f"ruleset {head['id']!r} is also defined in {seen_sets[head['id']]}")
             continue
@@ -794,6 +839,11 @@ def _load_rulesets(
         for i, raw in enumerate(raw_rules):
             rule = loader.rule(doc, head, i, raw, compiled_params)
             if rule is None:
+                continue
+            if mine and ("rule", rule.id) in owners:
+                loader.err(doc, ("rules", i, "id"), f"{rule.id}.id",
+                           f"rule id {rule.id!r} is the id of a bundled rule ({owners[('rule', rule.id)]}) selected "
+                           "with it: one (rule, entity) would get two findings; give your rule its own id")
                 continue
             if rule.id in seen_rules:
                 loader.err(doc, ("rules", i, "id"), f"{rule.id}.id", f"duplicate rule id (also in {seen_rules[rule.id]})")

@@ -232,3 +232,86 @@ def test_placeholders_are_listed_in_the_format_doc():
     doc = (REPO / "docs" / "ruleset-format.md").read_text(encoding="utf-8")
     section = doc.split("## Message placeholders")[1].split("\n## ")[0]
     assert set(re.findall(r"`\{([a-z_]+)\}`", section)) == PLACEHOLDERS
+
+
+# ---------------------------------------------------------------- class 11: clashes with bundled ids
+
+JIZHOU = "cn-tj-jizhou-2018-autumn-winter"
+JIZHOU_RULE = "jizhou-2018/coating-voc/automotive-oem"
+
+
+def _bundled_file(rid):
+    from compliance.ruleset import bundled_paths
+
+    return next(p for p in bundled_paths() if p.endswith(f"{rid}.yaml"))
+
+
+def _rs(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _refused_at(err, path, line, field, fragment):
+    assert re.search(rf"^compliance: {re.escape(str(path))}:{line}:\d+: \[error\] {re.escape(field)}: .*{re.escape(fragment)}",
+                     err, re.M), err
+
+
+#: what the user's file reuses -> (its text, line and field of the refusal, message)
+REUSED = {
+    "ruleset-id": (RULESET_HEAD.replace("id: t\n", f"id: {JIZHOU}\n") + REQ, 2, "ruleset.id",
+                   "is the id of the bundled ruleset"),
+    "rule-id": (RULESET_HEAD.replace("id: t/r", f"id: {JIZHOU_RULE}") + REQ, 9, f"{JIZHOU_RULE}.id",
+                "is the id of a bundled rule"),
+}
+
+
+@pytest.mark.parametrize("reused", sorted(REUSED))
+@pytest.mark.parametrize("order", ["bundled-first", "user-first"])
+@pytest.mark.parametrize("how", ["by-id", "by-path"])
+def test_user_ruleset_reusing_a_bundled_id_is_refused(tmp_path, reused, order, how):
+    text, line, field, fragment = REUSED[reused]
+    user = _rs(tmp_path, "mine.yaml", text)
+    bundled = JIZHOU if how == "by-id" else _bundled_file(JIZHOU)
+    pair = [bundled, user] if order == "bundled-first" else [user, bundled]
+    code, out, err = _check(tmp_path, *pair)
+    assert code == 2 and out == "", err
+    _refused_at(err, user, line, field, fragment)
+    assert _bundled_file(JIZHOU) in err and err.count("[error]") == 1, err
+
+
+def test_user_rule_id_alone_is_its_own(tmp_path):
+    """Without the bundled ruleset in the selection there is nothing to
+    clash with: the user's rule runs (one finding)."""
+    import json
+
+    user = _rs(tmp_path, "mine.yaml", RULESET_HEAD.replace("id: t/r", f"id: {JIZHOU_RULE}") + REQ)
+    rec = _rs(tmp_path, "over.yaml", OVER)
+    code, out, err = run_cli(["check", str(rec), "--ruleset", str(user), "--format", "json"])
+    assert code == 1, err
+    assert [f["rule"] for f in json.loads(out)["records"][0]["findings"]] == [JIZHOU_RULE]
+
+
+def test_redefined_bundled_parameter_is_refused_at_the_users_file(tmp_path):
+    text = RULESET_HEAD.replace("rules:\n", "parameters:\n  - {id: gb13271-2014/special-limit/coal/pm, value: 10 mg/m^3,"
+                                " description: {zh: a, en: b}, source: {clause: x}}\nrules:\n", 1) + REQ
+    user = _rs(tmp_path, "mine.yaml", text)
+    code, out, err = _check(tmp_path, user)
+    assert code == 2, err
+    _refused_at(err, user, 9, "parameters[0].id", f"is already defined in {_bundled_file('cn-gb13271-2014')}")
+
+
+def test_edited_copy_of_a_bundled_standard_uses_its_own_parameter_values(tmp_path):
+    """A copy of a bundled ruleset, under its id, given instead of it: its
+    parameters are the ones in force, not the bundled file's (which were
+    silently loaded over them)."""
+    from compliance.api import load_rulesets
+
+    text = open(_bundled_file("cn-gb13271-2014"), encoding="utf-8").read()
+    assert "value: 30 mg/m^3" in text
+    copy_ = _rs(tmp_path, "gb13271.yaml", text.replace("value: 30 mg/m^3", "value: 25 mg/m^3", 1))
+    bundled = {p.id: p.value for p in load_rulesets(["cn-gb13271-2014"])[0].parameters}
+    (rs,) = load_rulesets([str(copy_)])
+    mine = {p.id: p.value for p in rs.parameters}
+    changed = {k for k in bundled if bundled[k] != mine[k]}
+    assert len(changed) == 1 and mine[changed.pop()] == "25 mg/m^3"
