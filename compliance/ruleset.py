@@ -475,12 +475,21 @@ def bundled_paths() -> List[str]:
     return sorted(str(p) for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
+RULESET_SUFFIXES = (".yaml", ".yml")
+
+
 def _expand(paths: Iterable[Union[str, os.PathLike]]) -> List[str]:
+    """Files for paths: a folder stands for its ruleset files (``*.yaml``,
+    ``*.yml``); a folder holding none is refused, naming it (it would
+    otherwise run no rule and report nothing wrong)."""
     out: List[str] = []
     for p in paths:
         p = os.fspath(p)
         if os.path.isdir(p):
-            out.extend(sorted(str(x) for x in Path(p).glob("*.yaml")))
+            found = sorted(str(x) for x in Path(p).iterdir() if x.suffix in RULESET_SUFFIXES and x.is_file())
+            if not found:
+                raise RulesetError([Problem(p, 0, 0, "", "no ruleset file (*.yaml or *.yml) in this folder")])
+            out.extend(found)
         else:
             out.append(p)
     return out

@@ -29,7 +29,7 @@ from .conditions import Compare, Cond
 from .errors import InputError, Problem
 from .normalise import normalise
 from .record import record_from_document
-from .ruleset import Rule, Ruleset, load_rulesets
+from .ruleset import Rule, Ruleset, _expand as expand_paths, load_rulesets
 from .vocabulary import vocabulary
 
 __all__ = ["validate_paths", "lint_rulesets", "overlaps"]
@@ -137,7 +137,10 @@ def validate_paths(paths: Iterable[str]) -> List[Problem]:
     ruleset_files: List[str] = []
     for path in paths:
         if os.path.isdir(path):
-            ruleset_files.extend(sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith(".yaml")))
+            try:
+                ruleset_files.extend(expand_paths([path]))
+            except InputError as exc:
+                problems.extend(exc.problems)
             continue
         try:
             doc = load_document(path)

@@ -315,3 +315,37 @@ def test_edited_copy_of_a_bundled_standard_uses_its_own_parameter_values(tmp_pat
     mine = {p.id: p.value for p in rs.parameters}
     changed = {k for k in bundled if bundled[k] != mine[k]}
     assert len(changed) == 1 and mine[changed.pop()] == "25 mg/m^3"
+
+
+# ---------------------------------------------------------------- class 12: --ruleset DIR
+
+
+@pytest.mark.parametrize("contents", [(), ("notes.txt",), ("rules.json",)], ids=["empty", "txt", "json"])
+@pytest.mark.parametrize("command", ["check", "validate"])
+def test_folder_without_rulesets_is_refused(tmp_path, contents, command):
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for name in contents:
+        (folder / name).write_text("x: 1\n")
+    if command == "check":
+        code, out, err = _check(tmp_path, folder)
+    else:
+        code, out, err = run_cli(["validate", str(folder)])
+        err = out + err
+    assert code == 2, err
+    assert f"{folder}: [error] no ruleset file (*.yaml or *.yml) in this folder" in err, err
+
+
+@pytest.mark.parametrize("suffix", [".yml", ".yaml"])
+def test_folder_of_yml_rulesets_runs(tmp_path, suffix):
+    import json
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / f"mine{suffix}").write_text(RULESET_HEAD + REQ, encoding="utf-8")
+    rec = _rs(tmp_path, "over.yaml", OVER)
+    code, out, err = run_cli(["check", str(rec), "--ruleset", str(folder), "--format", "json"])
+    assert code == 1, err
+    assert [f["rule"] for f in json.loads(out)["records"][0]["findings"]] == ["t/r"]
+    code, out, err = run_cli(["validate", str(folder)])
+    assert "1 inputs: 0 errors" in out, out + err
