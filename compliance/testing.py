@@ -50,8 +50,10 @@ def default_region(jurisdiction: str) -> str:
 
 
 def default_as_of(rule: Rule) -> dt.date:
+    """The day the rule is due: the day after its deadline (the deadline
+    itself when it is the last day a date can be, 9999-12-31: never due)."""
     if rule.deadline is not None:
-        return rule.deadline + dt.timedelta(days=1)
+        return rule.deadline + dt.timedelta(days=1) if rule.deadline < dt.date.max else rule.deadline
     return max(d for d in (rule.effective_from, rule.in_force_from) if d is not None)
 
 

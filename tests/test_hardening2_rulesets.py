@@ -12,7 +12,7 @@ import yaml
 
 from bad_inputs import GOOD, run_cli
 from compliance._yaml import load_document
-from compliance.ruleset_types import CONDITION, RULESET, Either, ListOf, Scalar, accepted
+from compliance.ruleset_types import CONDITION, DATE, RULESET, Either, ListOf, accepted
 
 T = {"zh": "测试", "en": "Test"}
 
@@ -349,3 +349,41 @@ def test_folder_of_yml_rulesets_runs(tmp_path, suffix):
     assert [f["rule"] for f in json.loads(out)["records"][0]["findings"]] == ["t/r"]
     code, out, err = run_cli(["validate", str(folder)])
     assert "1 inputs: 0 errors" in out, out + err
+
+
+# ---------------------------------------------------------------- class 13: far dates
+
+
+FAR = [dt.date(9999, 12, 31), dt.date(1, 1, 1)]
+#: every date key of the format (from the table), and a date compared in a condition
+DATE_KEYS = [path for path, spec in KEYED if spec is DATE] + ["condition value"]
+FAR_RECORD = GOOD + ("boilers:\n  - {id: B1, fuel: coal, use: industrial, commissioned: 2010-01-01,"
+                     " emissions: {pm: 40 mg/m^3, o2: 9 %}}\n")
+
+
+def test_every_date_key_is_reached():
+    assert {p[-1] for p in DATE_KEYS[:-1]} == {"issued", "effective_from", "deadline", "until", "as_of"}
+
+
+@pytest.mark.parametrize("far", FAR, ids=str)
+@pytest.mark.parametrize("key", DATE_KEYS, ids=lambda k: k if isinstance(k, str) else _label(k))
+def test_far_dates_work_or_are_refused_at_load(tmp_path, key, far):
+    rec = _rs(tmp_path, "rec.yaml", FAR_RECORD)
+    for with_as_of in (True, False):  # without: the case is judged the day after the deadline
+        data = copy.deepcopy(BASE)
+        if not with_as_of:
+            del data["rules"][0]["tests"][0]["as_of"]
+        if key == "condition value":
+            data["rules"][0]["when"]["all"].append({"field": "commissioned", "op": "<", "value": far})
+        else:
+            _set(data, key, far)
+        rs = _write(tmp_path, data)
+        runs = [["test", str(rs)], ["validate", str(rs)], ["explain", "user-types/boiler-pm", "--ruleset", str(rs)],
+                ["rules", "--ruleset", str(rs), "--at", far.isoformat()]]
+        runs += [["check", str(rec), "--ruleset", str(rs), "--engine", engine] + extra
+                 for engine in ("kernel", "direct", "durable") for extra in ([], ["--as-of", far.isoformat()])]
+        for args in runs:
+            code, out, err = run_cli(args)
+            assert code in (0, 1, 2) and "internal error" not in err, (args, err)
+            if code == 2:  # refused: at the file and line
+                assert re.search(rf"{re.escape(str(rs))}:\d+:\d+: \[error\] ", out + err), (args, out, err)
