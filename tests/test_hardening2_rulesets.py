@@ -112,7 +112,8 @@ def _check(tmp_path, *rulesets):
 def test_base_is_valid_and_its_cases_pass(tmp_path):
     path = _write(tmp_path, BASE)
     code, out, err = run_cli(["test", str(path), "-v"])
-    assert code == 0 and "2 passed, 0 failed" in out, out + err
+    # two own cases, each violating one again outside the jurisdiction
+    assert code == 0 and "4 passed, 0 failed" in out, out + err
 
 
 def test_base_writes_every_key():
@@ -387,3 +388,23 @@ def test_far_dates_work_or_are_refused_at_load(tmp_path, key, far):
             assert code in (0, 1, 2) and "internal error" not in err, (args, err)
             if code == 2:  # refused: at the file and line
                 assert re.search(rf"{re.escape(str(rs))}:\d+:\d+: \[error\] ", out + err), (args, out, err)
+
+
+# ---------------------------------------------------------------- the bad-input table's selections
+
+from bad_inputs import SELECTION_CASES, write_selection  # noqa: E402
+
+
+@pytest.mark.parametrize("index", range(len(SELECTION_CASES)))
+def test_bad_selection(tmp_path, index):
+    from conftest import REPO
+
+    cls, files, args, fragment = SELECTION_CASES[index]
+    write_selection(str(tmp_path), files)
+    rec = _rs(tmp_path, "good.yaml", GOOD)
+    code, out, err = run_cli(["check", str(rec)] + [str(tmp_path / a) if a in files else a for a in args])
+    assert code == 2 and out == "" and fragment in err, err
+    first = err.splitlines()[0]
+    assert first.startswith(f"compliance: {tmp_path}"), first  # the user's file or folder
+    doc = (REPO / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    assert f"| {cls} |" in doc and fragment in doc.split(f"| {cls} |")[1].split("\n")[0], "regenerate docs/bad-input.md"
