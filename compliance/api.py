@@ -59,11 +59,17 @@ def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
     if paths:  # a file may not reuse the ids of the bundled rulesets selected by id
         out.extend(_load_rulesets(paths, alongside=tuple(out)))
     seen: dict = {}
+    rule_at: dict = {}  # one finding per (rule, entity): a rule id once in a selection
     unique = []
     for r in out:
         if r.id not in seen:
             seen[r.id] = r
             unique.append(r)
+            for rule in r.rules:
+                if rule.id in rule_at:
+                    raise RulesetError([Problem(rule.file, rule.line, 0, f"{rule.id}.id",
+                                                f"rule id {rule.id!r} is also the id of a rule at {rule_at[rule.id]}")])
+                rule_at[rule.id] = f"{rule.file}:{rule.line}"
         elif os.path.abspath(seen[r.id].file) != os.path.abspath(r.file):  # not the same file twice: a clash
             raise RulesetError([Problem(r.file, 0, 0, "ruleset.id", f"ruleset id {r.id!r} is also the id of {seen[r.id].file}")])
     return tuple(unique)
