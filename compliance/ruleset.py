@@ -803,7 +803,7 @@ def _load_rulesets(
     params: Dict[str, Parameter] = {}
     param_where: Dict[str, str] = {}
     param_docs = list(docs)
-    if paths is not None and with_bundled_parameters:
+    if paths is not None and with_bundled_parameters and docs:  # (no ruleset left to compile: nothing to name them)
         given = {os.path.abspath(f) for f in files}
         replaced = {head["id"] for _, head in docs}  # a file with a bundled ruleset's id stands in for it
         extra = [p for p in bundled_paths() if os.path.abspath(p) not in given]
