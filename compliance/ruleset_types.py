@@ -18,7 +18,7 @@ which reports them as unknown (with a "did you mean").
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
 
 import attrs
 
@@ -158,30 +158,45 @@ def accepted(spec: Spec, value: Any) -> bool:
 PathT = Tuple[Any, ...]
 
 
-def _walk(spec: Spec, value: Any, path: PathT, label: str) -> Iterator[Tuple[PathT, str, str]]:
+def _label(head: str, rest: PathT) -> str:
+    """``head`` (what the path starts at) then the path's keys and indices."""
+    out = head
+    for part in rest:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _walk(spec: Spec, value: Any, path: PathT, found: List[Tuple[PathT, str]]) -> None:
+    """Append (path, message) for each value below ``path`` of a type
+    ``spec`` does not take (a plain recursion: it runs on every load)."""
     if isinstance(spec, Either):
         for form in spec.forms:
             if accepted(Either((form,), spec.what), value):
-                yield from _walk(form, value, path, label)
+                _walk(form, value, path, found)
                 return
     if not accepted(spec, value):
-        yield path, label, f"expected {_describe(spec)}, got {_kind(value)}"
-        return
-    if isinstance(spec, ListOf):
-        for i, item in enumerate(value):
-            yield from _walk(spec.item, item, path + (i,), f"{label}[{i}]")
+        found.append((path, f"expected {_describe(spec)}, got {_kind(value)}"))
+    elif isinstance(spec, ListOf):
+        item = spec.item
+        for i, v in enumerate(value):
+            _walk(item, v, path + (i,), found)
     elif isinstance(spec, dict):
-        for key, sub in spec.items():
-            if key in value:
-                yield from _walk(sub, value[key], path + (key,), f"{label}.{key}" if label else key)
+        for key, v in value.items():
+            sub = spec.get(key)
+            if sub is not None:
+                _walk(sub, v, path + (key,), found)
 
 
 def condition_type_problem(raw: Any, path: PathT = ()) -> Optional[Tuple[PathT, str]]:
     """The first value of the condition ``raw`` of a type the format does
     not allow, as (path, "key: message"); None when every type is right."""
-    for where, label, message in _walk(CONDITION, raw, path, ""):
-        return where, f"{label}: {message}" if label else message
-    return None
+    found: List[Tuple[PathT, str]] = []
+    _walk(CONDITION, raw, tuple(path), found)
+    if not found:
+        return None
+    where, message = found[0]
+    label = _label("", where[len(path):])
+    return where, f"{label}: {message}" if label else message
 
 
 def type_problems(doc: Document) -> List[Problem]:
@@ -190,19 +205,17 @@ def type_problems(doc: Document) -> List[Problem]:
     data = doc.data
     if not isinstance(data, Mapping):
         return []  # the loader says what a ruleset file must be
-    found: List[Tuple[PathT, str, str]] = []
-    for key, spec in RULESET.items():
-        if key not in data:
-            continue
-        value = data[key]
-        if key == "rules" and isinstance(value, list):  # name a rule by its id, as the loader does
-            for i, rule in enumerate(value):
-                rid = rule.get("id") if isinstance(rule, Mapping) else None
-                found.extend(_walk(RULE, rule, (key, i), rid if isinstance(rid, str) and rid else f"rules[{i}]"))
-        else:
-            found.extend(_walk(spec, value, (key,), key))
+    found: List[Tuple[PathT, str]] = []
+    _walk(RULESET, data, (), found)
     out = []
-    for path, label, message in found:
+    for path, message in found:
+        if path[0] == "rules" and len(path) > 2:  # a rule is named by its id, as the loader does
+            rule = data["rules"][path[1]]
+            rid = rule.get("id")
+            head = rid if isinstance(rid, str) and rid and path[2] != "id" else f"rules[{path[1]}]"
+            label = _label(head, path[2:])
+        else:
+            label = _label("", path)
         line, col = doc.where(path)
         out.append(Problem(doc.source, line, col, label, message))
     return out
