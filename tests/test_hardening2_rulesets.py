@@ -408,3 +408,31 @@ def test_bad_selection(tmp_path, index):
     assert first.startswith(f"compliance: {tmp_path}"), first  # the user's file or folder
     doc = (REPO / "docs" / "bad-input.md").read_text(encoding="utf-8")
     assert f"| {cls} |" in doc and fragment in doc.split(f"| {cls} |")[1].split("\n")[0], "regenerate docs/bad-input.md"
+
+
+# ---------------------------------------------------------------- fuzz: any value anywhere
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
+                     st.text(max_size=12), st.dates(), st.sampled_from(["coal", "<=", "580 g/L", "9 %", "120119", "6b"]))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(sorted(CONDITION) + ["param", "zh", "en", "x"]), inner, max_size=3)), max_leaves=8)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(where=st.sampled_from([p for p, _ in KEYED]), value=_VALUES)
+def test_any_value_at_any_key_is_an_error_or_a_ruleset(tmp_path, where, value):
+    """Whatever a key holds (nested lists and mappings included): the file
+    loads, or every problem is a located RulesetError; nothing else."""
+    from compliance.errors import RulesetError
+    from compliance.ruleset import load_rulesets
+
+    data = copy.deepcopy(BASE)
+    _set(data, where, value)
+    path = _write(tmp_path, data)
+    try:
+        load_rulesets([str(path)])
+    except RulesetError as exc:
+        assert exc.problems and all(p.file == str(path) and p.line >= 1 for p in exc.problems), exc.problems
