@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator, List, Mapping, Optional, Sequence, T
 import attrs
 
 from . import sources
-from .errors import EngineError, InputError, Problem, UsageError
+from .errors import EngineError, InputError, Problem, RulesetError, UsageError
 from .engine import engine_name
 from .evaluate import Evaluator
 from ._yaml import Document, load_document
@@ -80,17 +80,22 @@ def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
 
             raise UsageError(f"no ruleset file or bundled ruleset id {text!r}{suggest(text, by_id)}")
         out.append(by_id[text])
-    if paths:
-        loaded = _load_rulesets(paths)
-        if not loaded and not out:  # a folder without rulesets: checking nothing would pass everything
-            raise UsageError(f"no ruleset in {', '.join(map(repr, paths))}: nothing to check against")
-        out.extend(loaded)
-    seen = set()
+    if paths:  # a file may not reuse the ids of the bundled rulesets selected by id
+        out.extend(_load_rulesets(paths, alongside=tuple(out)))  # a folder without rulesets is refused there
+    seen: dict = {}
+    rule_at: dict = {}  # one finding per (rule, entity): a rule id once in a selection
     unique = []
     for r in out:
         if r.id not in seen:
-            seen.add(r.id)
+            seen[r.id] = r
             unique.append(r)
+            for rule in r.rules:
+                if rule.id in rule_at:
+                    raise RulesetError([Problem(rule.file, rule.line, 0, f"{rule.id}.id",
+                                                f"rule id {rule.id!r} is also the id of a rule at {rule_at[rule.id]}")])
+                rule_at[rule.id] = f"{rule.file}:{rule.line}"
+        elif os.path.abspath(seen[r.id].file) != os.path.abspath(r.file):  # not the same file twice: a clash
+            raise RulesetError([Problem(r.file, 0, 0, "ruleset.id", f"ruleset id {r.id!r} is also the id of {seen[r.id].file}")])
     return tuple(unique)
 
 

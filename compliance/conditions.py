@@ -35,6 +35,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
+from .ruleset_types import CONDITION, condition_type_problem
 from .operators import OPERATORS, correct_oxygen, stage_truth
 from .units import UnitProblem, format_number, format_unit, parse_quantity
 from .vocabulary import FieldSpec, Stage, vocabulary
@@ -447,10 +448,7 @@ class Not(Cond):
 
 # ---------------------------------------------------------------- compiling
 
-_COND_KEYS = {
-    "field", "op", "value", "oxygen_reference", "in", "equals", "includes", "includes_any",
-    "includes_all", "known", "coverage", "of", "at_least", "all", "any", "not",
-}
+_COND_KEYS = set(CONDITION)  # the keys of the type table (ruleset_types), the one list
 
 
 class Compiler:
@@ -668,4 +666,9 @@ class Compiler:
 
 
 def compile_condition(section: str, raw: Any, parameters: Mapping[str, Any] = {}, path=()) -> Cond:
+    """Compile one condition written as data (a ruleset file's are
+    type-checked with the whole file, :func:`~compliance.ruleset_types.type_problems`)."""
+    wrong = condition_type_problem(raw, tuple(path))
+    if wrong is not None:
+        raise ConditionError(wrong[1], wrong[0])
     return Compiler(section, parameters).compile(raw, path)

@@ -28,7 +28,7 @@ from .errors import EngineError
 from ._yaml import Document
 from .normalise import Entity, Facts, facts_of
 from .report import Finding, LazyFindings
-from .ruleset import Rule, Ruleset
+from .ruleset import Rule, Ruleset, render_message
 from .status import INDETERMINATE, NOT_APPLICABLE, PENDING, STATUS_ORDER, applies_to_implicit, decide
 from .units import conversion, convert, format_number, format_unit
 from .vocabulary import Stage
@@ -387,7 +387,7 @@ class Evaluator:
         title = rule.title.get(lang)
         zh = lang == "zh"
         if status in ("violation", "pending"):
-            text = rule.message.get(lang).format(**fill)
+            text = render_message(rule.message.get(lang), fill)  # not str.format: user text
             if status == "pending" and v.pending is not None:
                 kind, date = v.pending
                 d = date.isoformat()

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import io
 import json
 import os
 import pickle
 import re
-import string
 import sys
 from importlib import resources
 from pathlib import Path
@@ -29,6 +29,7 @@ from ._yaml import Document, load_document, open_regular
 from .conditions import Cond, ConditionError, Compiler
 from .errors import InputError, Problem, RulesetError
 from .record import suggest
+from .ruleset_types import CITE, HEADER, PARAMETER, RULE, TEST, type_problems
 from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
 from .units import read_own
 from .status import STATUSES
@@ -36,7 +37,7 @@ from .vocabulary import vocabulary
 
 __all__ = [
     "Text", "Citation", "Exemption", "Parameter", "TestCase", "Rule", "Ruleset",
-    "load_rulesets", "bundled_paths", "SEVERITIES", "STATUSES",
+    "load_rulesets", "bundled_paths", "SEVERITIES", "STATUSES", "PLACEHOLDERS", "render_message", "template_problem",
 ]
 
 SEVERITIES = ("high", "medium", "low")
@@ -160,18 +161,75 @@ class Ruleset:
         return vocabulary().contains(self.jurisdiction, region)
 
 
+# ------------------------------------------------------------------ messages
+#
+# A rule's message is user text: it is never given to str.format (whose
+# specs, conversions and nested fields evaluate attributes and pad to any
+# width). Only plain {name} placeholders of PLACEHOLDERS and {{ }} for
+# literal braces are allowed, checked at load; rendering substitutes them
+# and nothing else.
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def template_problem(text: str) -> Optional[str]:
+    """What is wrong with the message template ``text``, or None."""
+    for m in _TOKEN.finditer(text):
+        token, name = m.group(0), m.group(1)
+        if token in ("{{", "}}"):
+            continue
+        at = f"at character {m.start() + 1}"
+        if name is None:
+            return f"lone {token!r} {at}; write {token * 2!r} for a literal brace"
+        if name in PLACEHOLDERS:
+            continue
+        plain = re.match(r"[A-Za-z_][A-Za-z_0-9]*", name)
+        if plain and plain.group(0) in PLACEHOLDERS:
+            return (f"placeholder {{{name}}} {at}: only plain {{name}} placeholders are allowed "
+                    "(no format spec, conversion, index or attribute)")
+        return (f"unknown placeholder {{{name}}} {at}{suggest(name, PLACEHOLDERS)}; "
+                f"placeholders are {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}; "
+                "write {{ and }} for literal braces")
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _template_parts(text: str) -> Tuple[Tuple[str, Optional[str]], ...]:
+    """(literal text, placeholder name or None) pairs of a template."""
+    parts: List[Tuple[str, Optional[str]]] = []
+    literal, pos = [], 0
+    for m in _TOKEN.finditer(text):
+        literal.append(text[pos:m.start()])
+        pos = m.end()
+        token, name = m.group(0), m.group(1)
+        if token in ("{{", "}}"):
+            literal.append(token[0])
+        elif name in PLACEHOLDERS:
+            parts.append(("".join(literal), name))
+            literal = []
+        else:  # not a placeholder (a template that was never checked): as written
+            literal.append(token)
+    literal.append(text[pos:])
+    parts.append(("".join(literal), None))
+    return tuple(parts)
+
+
+def render_message(text: str, fill: Mapping[str, str]) -> str:
+    """``text`` with each {placeholder} replaced by its value in ``fill``
+    and {{ }} by braces; evaluates nothing."""
+    return "".join(lit + (fill.get(name, "") if name is not None else "") for lit, name in _template_parts(text))
+
+
 # ------------------------------------------------------------------ loading
 
-_HEADER_KEYS = {"id", "title", "issuer", "issued", "jurisdiction", "source", "version", "kind", "note", "url"}
+# the keys each part may hold: those of the type table (ruleset_types), the one list
+_HEADER_KEYS = set(HEADER)
 _HEADER_REQUIRED = {"id", "title", "issuer", "issued", "jurisdiction", "source"}
-_RULE_KEYS = {
-    "id", "title", "cite", "applies_to", "when", "require", "unless", "effective_from", "deadline",
-    "until", "severity", "message", "note", "tests",
-}
+_RULE_KEYS = set(RULE)
 _RULE_REQUIRED = {"id", "title", "cite", "applies_to", "require", "severity", "message"}
-_CITE_KEYS = {"document", "clause", "text", "row"}
-_PARAM_KEYS = {"id", "value", "description", "source"}
-_TEST_KEYS = {"expect", "entity", "facility", "as_of", "alert", "name"}
+_CITE_KEYS = set(CITE)
+_PARAM_KEYS = set(PARAMETER)
+_TEST_KEYS = set(TEST)
 _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 
 
@@ -297,10 +355,9 @@ class _Loader:
         message = self.text(doc, path + ("message",), raw["message"], f"{label}.message")
         if message is not None:
             for lang in ("zh", "en"):
-                for _, name, _, _ in string.Formatter().parse(message.get(lang)):
-                    if name is not None and name not in PLACEHOLDERS:
-                        self.err(doc, path + ("message",), f"{label}.message.{lang}",
-                                 f"unknown placeholder {{{name}}}{suggest(name, PLACEHOLDERS)}")
+                bad = template_problem(message.get(lang))
+                if bad is not None:
+                    self.err(doc, path + ("message", lang), f"{label}.message.{lang}", bad)
         cite = raw["cite"]
         citation = None
         if isinstance(cite, Mapping) and self.keys(doc, path + ("cite",), cite, _CITE_KEYS, {"clause", "text"}, f"{label}.cite"):
@@ -419,12 +476,21 @@ def bundled_paths() -> List[str]:
     return sorted(str(p) for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
+RULESET_SUFFIXES = (".yaml", ".yml")
+
+
 def _expand(paths: Iterable[Union[str, os.PathLike]]) -> List[str]:
+    """Files for paths: a folder stands for its ruleset files (``*.yaml``,
+    ``*.yml``); a folder holding none is refused, naming it (it would
+    otherwise run no rule and report nothing wrong)."""
     out: List[str] = []
     for p in paths:
         p = os.fspath(p)
         if os.path.isdir(p):
-            out.extend(sorted(str(x) for x in Path(p).glob("*.yaml")))
+            found = sorted(str(x) for x in Path(p).iterdir() if x.suffix in RULESET_SUFFIXES and not x.is_dir())  # a pipe is refused when opened
+            if not found:
+                raise RulesetError([Problem(p, 0, 0, "", "no ruleset file (*.yaml or *.yml) in this folder")])
+            out.extend(found)
         else:
             out.append(p)
     return out
@@ -712,8 +778,13 @@ def load_rulesets(
     paths: Optional[Sequence[Union[str, os.PathLike]]] = None,
     *,
     with_bundled_parameters: bool = True,
+    alongside: Sequence[Ruleset] = (),
 ) -> Tuple[Ruleset, ...]:
     """Load and validate rulesets (the bundled ones when ``paths`` is None).
+
+    ``alongside``: rulesets already loaded that run together with these
+    (e.g. bundled ones selected by id): a file of ``paths`` may not reuse
+    their ruleset or rule ids.
 
     Parameters defined in any loaded ruleset -- and, when
     ``with_bundled_parameters``, in the bundled standards -- can be named by
@@ -727,13 +798,16 @@ def load_rulesets(
     """
     files = bundled_paths() if paths is None else _expand(paths)
     if paths is not None:
+        taken = tuple((r.id, r.file, tuple(x.id for x in r.rules)) for r in alongside)
         memo = _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters)
+        memo = memo and memo + (taken,)
         hit = _MEMO.get(memo) if memo is not None else None
         if hit is not None:
             return hit
-        result = _load_rulesets(paths, files, with_bundled_parameters)
+        result = _load_rulesets(paths, files, with_bundled_parameters, alongside)
         # stored only if no file changed while it compiled
-        if memo is not None and memo == _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters):
+        again = _memo_key([os.fspath(p) for p in paths], files, with_bundled_parameters)
+        if memo is not None and again is not None and memo == again + (taken,):
             if len(_MEMO) >= _MEMO_SIZE:
                 _MEMO.clear()
             _MEMO[memo] = result
@@ -756,10 +830,16 @@ def _load_rulesets(
     paths: Optional[Sequence[Union[str, os.PathLike]]],
     files: List[str],
     with_bundled_parameters: bool,
+    alongside: Sequence[Ruleset] = (),
 ) -> Tuple[Ruleset, ...]:
     loader = _Loader()
     docs: List[Tuple[Document, dict]] = []
     from .errors import InputError
+
+    bundled = {os.path.abspath(p) for p in bundled_paths()}
+
+    def is_bundled(doc: Document) -> bool:
+        return os.path.abspath(doc.source) in bundled
 
     for f in files:
         try:
@@ -767,28 +847,63 @@ def _load_rulesets(
         except InputError as exc:
             loader.problems.extend(exc.problems)
             continue
+        wrong = type_problems(doc)  # every value of the type the format says, before any is used
+        if wrong:
+            loader.problems.extend(wrong)
+            continue
         head = loader.header(doc)
         if head is not None:
             docs.append((doc, head))
+    # the ids bundled rulesets in this selection hold (given by path, or
+    # alongside): a ruleset of the user's that reuses one is refused at its
+    # own file and line, whichever order they were given in
+    owners: Dict[Tuple[str, str], str] = {}
+    for rs in alongside:
+        owners[("ruleset", rs.id)] = rs.file
+        for r in rs.rules:
+            owners.setdefault(("rule", r.id), f"{r.file}:{r.line}")
+    for doc, head in docs:
+        if is_bundled(doc):
+            owners.setdefault(("ruleset", head["id"]), doc.source)
+            for i, raw in enumerate(doc.data.get("rules") or []):
+                if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+                    owners.setdefault(("rule", raw["id"]), f"{doc.source}:{doc.where(('rules', i))[0]}")
     params: Dict[str, Parameter] = {}
+    param_where: Dict[str, str] = {}
     param_docs = list(docs)
-    if paths is not None and with_bundled_parameters:
-        extra = [p for p in bundled_paths() if os.path.abspath(p) not in {os.path.abspath(f) for f in files}]
+    if paths is not None and with_bundled_parameters and docs:  # (no ruleset left to compile: nothing to name them)
+        given = {os.path.abspath(f) for f in files}
+        replaced = {head["id"] for _, head in docs}  # a file with a bundled ruleset's id stands in for it
+        extra = [p for p in bundled_paths() if os.path.abspath(p) not in given]
         for f in extra:
             doc = load_document(f)
             head = loader.header(doc)
-            if head is not None:
+            if head is not None and head["id"] not in replaced:
                 param_docs.append((doc, head))
+    # the bundled standards' parameters first: a user's redefinition is
+    # refused at the user's file
+    param_docs.sort(key=lambda d: not is_bundled(d[0]))
     for doc, head in param_docs:
         for p in loader.parameters(doc, head):
             if p.id in params and params[p.id].ruleset != p.ruleset:
-                loader.err(doc, ("parameters",), "parameters", f"parameter {p.id!r} is defined twice")
+                ids = [q.get("id") if isinstance(q, Mapping) else None for q in doc.data.get("parameters") or []]
+                at = ("parameters", ids.index(p.id), "id") if p.id in ids else ("parameters",)
+                loader.err(doc, at, "parameters" + "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in at[1:]), f"parameter {p.id!r} is already defined in {param_where[p.id]}"
+                           " (ruleset " + repr(params[p.id].ruleset) + "); give yours its own id")
+                continue
             params[p.id] = p
+            param_where.setdefault(p.id, doc.source)
     compiled_params = {k: _CompiledParam(p.value, {**p.source, "parameter": p.id}) for k, p in params.items()}
     rulesets: List[Ruleset] = []
     seen_rules: Dict[str, str] = {}
     seen_sets: Dict[str, str] = {}
     for doc, head in docs:
+        mine = not is_bundled(doc)
+        if mine and ("ruleset", head["id"]) in owners:
+            loader.err(doc, ("ruleset", "id"), "ruleset.id",
+                       f"ruleset id {head['id']!r} is the id of the bundled ruleset {owners[('ruleset', head['id'])]}, "
+                       "selected with it; give your ruleset its own id (or leave the bundled one out)")
+            continue
         if head["id"] in seen_sets:
             loader.err(doc, ("ruleset", "id"), "ruleset.id", f"ruleset {head['id']!r} is also defined in {seen_sets[head['id']]}")
             continue
@@ -801,6 +916,11 @@ def _load_rulesets(
         for i, raw in enumerate(raw_rules):
             rule = loader.rule(doc, head, i, raw, compiled_params)
             if rule is None:
+                continue
+            if mine and ("rule", rule.id) in owners:
+                loader.err(doc, ("rules", i, "id"), f"{rule.id}.id",
+                           f"rule id {rule.id!r} is the id of a bundled rule ({owners[('rule', rule.id)]}) selected "
+                           "with it: one (rule, entity) would get two findings; give your rule its own id")
                 continue
             if rule.id in seen_rules:
                 loader.err(doc, ("rules", i, "id"), f"{rule.id}.id", f"duplicate rule id (also in {seen_rules[rule.id]})")

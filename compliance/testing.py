@@ -10,7 +10,7 @@ match, verdict), so a case exercises exactly what a user's record would.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import attrs
 
@@ -21,7 +21,7 @@ from .record import record_from_data
 from .ruleset import Rule, Ruleset, TestCase
 from .vocabulary import vocabulary
 
-__all__ = ["CaseResult", "case_record", "run_cases"]
+__all__ = ["CaseResult", "case_record", "run_cases", "outside_cases", "outside_region"]
 
 TEST_FACILITY_ID = "TEST-FACILITY"
 TEST_ENTITY_ID = "T1"
@@ -50,8 +50,10 @@ def default_region(jurisdiction: str) -> str:
 
 
 def default_as_of(rule: Rule) -> dt.date:
+    """The day the rule is due: the day after its deadline (the deadline
+    itself when it is the last day a date can be, 9999-12-31: never due)."""
     if rule.deadline is not None:
-        return rule.deadline + dt.timedelta(days=1)
+        return rule.deadline + dt.timedelta(days=1) if rule.deadline < dt.date.max else rule.deadline
     return max(d for d in (rule.effective_from, rule.in_force_from) if d is not None)
 
 
@@ -73,14 +75,40 @@ def case_record(rule: Rule, jurisdiction: str, case: TestCase) -> Dict[str, Any]
     return record
 
 
+def outside_region(jurisdiction: str) -> Optional[str]:
+    """A district outside ``jurisdiction`` (None for the whole country)."""
+    vocab = vocabulary()
+    regions = vocab.regions
+    leaves = sorted(code for code, r in regions.items()
+                    if not any(code in o.chain and o.code != code for o in regions.values()))
+    return next((c for c in leaves if not vocab.contains(jurisdiction, c)), None)
+
+
+def outside_cases(rule: Rule, jurisdiction: str) -> List[Tuple[int, TestCase]]:
+    """Each violating case of ``rule`` moved outside ``jurisdiction``: a
+    rule there must not apply (``not_applicable``). Embedded cases run in
+    their ruleset's jurisdiction, so without these nothing in them would
+    notice a rule that fires everywhere."""
+    region = outside_region(jurisdiction)
+    if region is None:
+        return []
+    return [(i, attrs.evolve(case, expect="not_applicable", facility={**case.facility, "region": region},
+                             name=f"outside {jurisdiction} (region {region})"))
+            for i, case in enumerate(rule.tests) if case.expect == "violation"]
+
+
 def run_cases(rulesets: Sequence[Ruleset], evaluator: Evaluator, rule_ids: Optional[set] = None) -> List[CaseResult]:
-    """Run every embedded case of ``rulesets`` through ``evaluator``."""
+    """Run every embedded case of ``rulesets`` through ``evaluator``, and
+    each violating one again outside the ruleset's jurisdiction
+    (:func:`outside_cases`)."""
     results: List[CaseResult] = []
+    single = {name for name, spec in vocabulary().sections.items() if spec.kind == "single"}
     for rs in rulesets:
         for rule in rs.rules:
             if rule_ids and rule.id not in rule_ids:
                 continue
-            for i, case in enumerate(rule.tests):
+            own = [(i, case, False) for i, case in enumerate(rule.tests)]
+            for i, case, outside in own + [(i, c, True) for i, c in outside_cases(rule, rs.jurisdiction)]:
                 data = case_record(rule, rs.jurisdiction, case)
                 source = f"{rule.file}:{case.line}"
                 try:
@@ -88,10 +116,12 @@ def run_cases(rulesets: Sequence[Ruleset], evaluator: Evaluator, rule_ids: Optio
                 except InputError as exc:
                     results.append(CaseResult(rule, case, i, "error", error=str(exc)))
                     continue
-                entity_id = TEST_FACILITY_ID if vocabulary().sections[rule.applies_to].kind == "single" else TEST_ENTITY_ID
+                entity_id = TEST_FACILITY_ID if rule.applies_to in single else TEST_ENTITY_ID
                 got, message = "not_applicable", ""
                 for f in evaluator.findings(facts):
                     if f.rule == rule.id and f.entity_type == rule.applies_to and f.entity_id == entity_id:
                         got, message = f.status, f.message["en"]
+                if outside:
+                    message = f"{case.name}: {message}"
                 results.append(CaseResult(rule, case, i, got, message=message))
     return results

@@ -160,7 +160,59 @@ RULESET_CASES = [
      "duplicate key 'severity'"),
     ("Python tag", RULESET_HEAD + "    require: !!python/name:os.system {}\n", "is not allowed"),
     ("alias bomb", BILLION_LAUGHS, "refused before expanding"),
+    ("list where a scalar is expected", RULESET_HEAD.replace("applies_to: coatings", "applies_to: [coatings]")
+     + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "t/r.applies_to: expected text, got a list"),
+    ("mapping where a scalar is expected", RULESET_HEAD + "    require: {field: voc_content, op: {le: 1}, value: 580 g/L}\n",
+     "t/r.require.op: expected text, got a mapping"),
+    ("key without a value", RULESET_HEAD + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n    deadline:\n",
+     "t/r.deadline: expected a date (YYYY-MM-DD), got nothing"),
+    ("message placeholder with a format spec", RULESET_HEAD.replace("en: broken}", "en: '{observed:>300000000}'}")
+     + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "only plain {name} placeholders are allowed"),
+    ("lone brace in a message", RULESET_HEAD.replace("en: broken}", "en: 'over {limit'}")
+     + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "lone '{' at character 6"),
+    ("parameter redefining a bundled one", RULESET_HEAD.replace("rules:\n", "parameters:\n  - {id: gb13271-2014/special-limit/coal/pm,"
+     " value: 10 mg/m^3, description: {zh: 限值, en: limit}, source: {clause: 表1}}\nrules:\n", 1)
+     + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "(ruleset 'cn-gb13271-2014'); give yours its own id"),
 ]
+
+#: Bad selections of rulesets: (class, {file: content} (None: a folder), the
+#: arguments after ``check good.yaml`` (file names relative to the folder
+#: they are written in), expected fragment). Tested by
+#: test_hardening2_rulesets.py::test_bad_selection.
+_MINE = RULESET_HEAD.replace("id: t\n", "id: cn-tj-jizhou-2018-autumn-winter\n") + \
+    "    require: {field: voc_content, op: '<=', value: 580 g/L}\n"
+SELECTION_CASES = [
+    ("user ruleset with a bundled ruleset's id", {"mine.yaml": _MINE},
+     ["--ruleset", "cn-tj-jizhou-2018-autumn-winter", "--ruleset", "mine.yaml"], "is the id of the bundled ruleset"),
+    ("user rule with a bundled rule's id",
+     {"mine.yaml": _MINE.replace("cn-tj-jizhou-2018-autumn-winter", "mine").replace("id: t/r", "id: jizhou-2018/coating-voc/automotive-oem")},
+     ["--ruleset", "mine.yaml", "--ruleset", "cn-tj-jizhou-2018-autumn-winter"], "is the id of a bundled rule"),
+    ("folder without a ruleset file", {"rules": None, "rules/notes.txt": "x\n"}, ["--ruleset", "rules"],
+     "no ruleset file (*.yaml or *.yml) in this folder"),
+]
+
+
+def write_selection(folder, files):
+    """Write a selection case's files under ``folder``."""
+    import os
+
+    for name, text in files.items():
+        path = os.path.join(folder, name)
+        if text is None:
+            os.makedirs(path, exist_ok=True)
+        else:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+
+def located(err, tmp):
+    """The first line of ``err`` with temporary and bundled folders left out."""
+    import os
+
+    from compliance.ruleset import bundled_paths
+
+    bundled = os.path.dirname(bundled_paths()[0]) + os.sep
+    return err.strip().splitlines()[0].replace(tmp + os.sep, "").replace(bundled, "")
 
 
 # ------------------------------------------- batches, output and API misuse
@@ -461,7 +513,7 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
         with open(good, "w") as fh:
             fh.write(GOOD)
         code, _, err = run_cli(["check", good, "--ruleset", path])
-        msg = err.strip().splitlines()[0].replace(tmp + os.sep, "")
+        msg = located(err, tmp)
         print(f"| {cls} | `{msg}` (exit {code}) | `test_bad_ruleset[{i}]` |")
     print("\n## Batches (`docs/batch.md`)\n")
     print("A JSON Lines file is one record per line: a bad line is reported at `file:line` (column 0 where")
@@ -483,3 +535,37 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
         print(f"| {cls} | {how} | `{msg}` (exit {code}) | `test_output_case[{i}]` |")
     print("\n## Judgement calls: engines and the cache\n")
     print("\n\n".join(f"**{heading}.** {prose}" for heading, prose in ENGINE_JUDGEMENTS))
+    print("\n## Ruleset selections\n")
+    print("| class | arguments after `compliance check good.yaml` | message | test id |")
+    print("|---|---|---|---|")
+    for i, (cls, files, args, _) in enumerate(SELECTION_CASES):
+        folder = tempfile.mkdtemp(dir=tmp)
+        write_selection(folder, files)
+        code, _, err = run_cli(["check", good] + [os.path.join(folder, a) if a in files else a for a in args])
+        msg = located(err, folder)
+        print(f"| {cls} | `{' '.join(args)}` | `{msg}` (exit {code}) | `test_bad_selection[{i}]` |")
+    print("""
+### Judgement calls (rulesets)
+
+- **Types.** Every key a ruleset may hold has one declared type, in one
+  table (`compliance/ruleset_types.py`), checked before anything is
+  compiled. A key written without a value (`deadline:`) is refused, not read
+  as absent: leave the key out to mean "not given". Where the source writes
+  numbers, a number is accepted for text: `cite.clause: 5`,
+  `ruleset.jurisdiction: 120119`, `ruleset.version: 2` (or a date).
+- **Message templates** take the nine plain placeholders of
+  `docs/ruleset-format.md` and `{{`/`}}`; anything else between braces is
+  refused at load rather than printed as written, since a typo in a
+  placeholder would otherwise reach every violation unnoticed.
+- **Bundled ids.** A user's ruleset or rule that reuses the id of a bundled
+  one is refused when both are selected (in either order, by id or by path),
+  at the user's file and line. Alone, it is the user's own: a copy of a
+  bundled ruleset given *instead of* it keeps its id and its own parameter
+  values. Bundled parameters are in scope for every rule, so a user
+  parameter with a bundled parameter's id is always refused.
+- **Folders.** `--ruleset DIR` reads `*.yaml` and `*.yml`; a folder with
+  neither is refused rather than running no rule.
+- **Far dates.** Every date key accepts 0001-01-01 to 9999-12-31; nothing is
+  refused. `until: 9999-12-31` never ends a rule; a rule whose deadline is
+  9999-12-31 is never due, so its embedded cases without `as_of` are judged
+  on that day (pending).""")

@@ -2,7 +2,8 @@
 
 A snapshot is committed under ``tests/snapshots/``; ``test_snapshots.py``
 fails on any difference and prints it as (record, rule, entity): old status →
-new status. To accept a change on purpose::
+new status; findings are compared in order, so a change of order or a second
+finding for one (rule, entity) shows too (:func:`diff_sequence`). To accept a change on purpose::
 
     COMPLIANCE_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_snapshots.py
 
@@ -17,6 +18,7 @@ import datetime as dt
 import json
 import os
 import random
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
@@ -132,11 +134,30 @@ def _key(f: dict) -> Tuple[str, str]:
     return f["rule"], f"{f['entity']['type']}[{f['entity']['id']}]"
 
 
+def diff_sequence(where: str, old: Sequence[Tuple[str, ...]], new: Sequence[Tuple[str, ...]]) -> List[str]:
+    """What the keyed comparison cannot see: a (rule, entity) with more or
+    fewer findings than before (two findings for one pair), and findings
+    in another order."""
+    if list(old) == list(new):
+        return []
+    a, b = Counter(old), Counter(new)
+    out = [f"{where} {' '.join(key)}: {a[key]} → {b[key]} findings" for key in sorted(set(a) & set(b)) if a[key] != b[key]]
+    out += [f"{where} {' '.join(key)}: {b[key]} findings for one (rule, entity)"
+            for key in sorted(set(b) - set(a)) if b[key] > 1]
+    if not out and a == b:
+        first = next(i for i, (x, y) in enumerate(zip(old, new)) if x != y)
+        out.append(f"{where}: findings in another order, from position {first}: "
+                   f"{' '.join(old[first])} was there, now {' '.join(new[first])}")
+    return out
+
+
 def diff_examples(old: Dict[str, dict], new: Dict[str, dict]) -> List[str]:
     out: List[str] = []
     for src in sorted(set(old) | set(new)):
-        a = {_key(f): f for f in old.get(src, {}).get("findings", [])}
-        b = {_key(f): f for f in new.get(src, {}).get("findings", [])}
+        fa, fb = old.get(src, {}).get("findings", []), new.get(src, {}).get("findings", [])
+        out.extend(diff_sequence(src, [_key(f) for f in fa], [_key(f) for f in fb]))
+        a = {_key(f): f for f in fa}
+        b = {_key(f): f for f in fb}
         for key in sorted(set(a) | set(b)):
             rule, entity = key
             if key not in b:
@@ -158,7 +179,8 @@ def diff_lines(old: Sequence[str], new: Sequence[str]) -> List[str]:
         return out
 
     a, b = parse(old), parse(new)
-    out = []
+    out = diff_sequence("corpus", [tuple(line.split(" ", 3)[:3]) for line in old],
+                        [tuple(line.split(" ", 3)[:3]) for line in new])
     for key in sorted(set(a) | set(b)):
         if a.get(key) != b.get(key):
             out.append(f"corpus[{key[0]}] {key[1]} {key[2]}: {a.get(key, '(no finding)')} → {b.get(key, '(no finding)')}")

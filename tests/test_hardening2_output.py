@@ -414,7 +414,7 @@ def test_selection_functions_check_their_arguments(tmp_path):
             call([])
     with pytest.raises(compliance.UsageError, match="engine: expected"):
         compliance.evaluator(None, engine=["kernel"])
-    with pytest.raises(compliance.UsageError, match="no ruleset in"):
+    with pytest.raises(compliance.RulesetError, match="no ruleset file"):  # located at the folder (exit 2)
         compliance.load_rulesets([str(tmp_path)])
     assert compliance.load_rulesets(["cn-tj-clean-air-2014"])[0].id == "cn-tj-clean-air-2014"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import types
 
+import pytest
+
 import compliance
 from compliance.api import evaluator
 from compliance.report import StreamWriter
@@ -35,11 +37,23 @@ RECORD = {"context": {"as_of": "2019-03-01"}, "facility": {"id": "F", "region": 
 
 
 def test_a_rule_id_in_two_rulesets_keeps_its_own_title_and_source(tmp_path):
+    """Two rules with one id never meet in a selection (refused: see
+    test_hardening2_rulesets.py); an Evaluator built from them directly
+    still gives each its own title and source."""
+    from compliance.evaluate import Evaluator
+    from compliance.normalise import normalise
+    from compliance.record import record_from_data
+
     path = tmp_path / "dup.yaml"
     path.write_text(HEAD.format(rid="my-copy", rule="jizhou-2018/coating-voc/automotive-oem", extra=""), "utf-8")
-    report = compliance.check(RECORD, rulesets=["cn-tj-jizhou-2018-autumn-winter", str(path)])
-    mine = [f for f in report.findings if f.ruleset == "my-copy"]
-    theirs = [f for f in report.findings if f.ruleset == "cn-tj-jizhou-2018-autumn-winter"
+    with pytest.raises(compliance.RulesetError, match="is the id of a bundled rule"):
+        compliance.check(RECORD, rulesets=["cn-tj-jizhou-2018-autumn-winter", str(path)])
+    selected = compliance.load_rulesets(["cn-tj-jizhou-2018-autumn-winter"]) + compliance.load_rulesets([str(path)])
+    with pytest.raises(compliance.RulesetError, match="is also the id of a rule at"):
+        compliance.check(RECORD, rulesets=list(selected))
+    findings = Evaluator(selected).findings(normalise(record_from_data(RECORD, "<record>")))
+    mine = [f for f in findings if f.ruleset == "my-copy"]
+    theirs = [f for f in findings if f.ruleset == "cn-tj-jizhou-2018-autumn-winter"
               and f.rule == "jizhou-2018/coating-voc/automotive-oem"]
     assert mine and theirs
     assert mine[0].title["en"] == "MY OWN TITLE" and mine[0].source["clause"] == "X 1"
