@@ -429,6 +429,7 @@ def _register(path, n):
                      + "\n")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_progress_bar_on_a_terminal_not_in_a_pipe_nor_under_ci(tmp_path):
     import pty
 
