@@ -21,6 +21,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=9)
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench_batch_")
+    try:
+        _bench(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _bench(args, tmp: str) -> None:
     large, small, folder = (os.path.join(tmp, n) for n in ("large.jsonl", "small.jsonl", "folder"))
     os.mkdir(folder)
     import yaml
