@@ -128,10 +128,10 @@ def _cmd_check(args, out) -> int:
     if args.output and os.path.exists(args.output) and any(
             f != "-" and os.path.exists(f) and os.path.samefile(f, args.output) for f in args.files):
         raise UsageError(f"-o {args.output} is one of the inputs; it would be overwritten")
-    output = Output(args.output, args.format, out)
     ev = evaluator(args.ruleset, args.engine)
     results = iter_check(_items(args), as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
                          engine=args.engine, show_all=args.show_all)
+    output = Output(args.output, args.format, out)  # last: nothing above leaves a file behind
     summary = Summary() if args.summary else None
     done = False
     try:

@@ -30,7 +30,6 @@ COLUMNS = ("source", "line", "facility_id", "facility_name", "region", "as_of", 
            "rule", "ruleset", "status", "observed", "op", "limit", "unit", "severity", "document", "clause",
            "field", "message")
 _LINE = COLUMNS.index("line")
-_NUMERIC = (COLUMNS.index("observed"), COLUMNS.index("limit"))
 
 #: Formats written as binary files: they need ``-o FILE``.
 BINARY_FORMATS = ("parquet", "xlsx")

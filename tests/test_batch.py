@@ -386,6 +386,14 @@ def test_parquet_without_pyarrow_is_a_clear_error(cli, tmp_path, monkeypatch):
     assert not os.listdir(tmp_path)
 
 
+def test_a_bad_ruleset_leaves_no_output_file(cli, tmp_path):
+    rs = tmp_path / "rs.yaml"
+    rs.write_text("ruleset: {}\n")
+    r = cli("check", EXAMPLE_FILES[0], "--ruleset", rs, "--format", "csv", "-o", tmp_path / "o.csv")
+    assert r.exit_code == 2
+    assert sorted(os.listdir(tmp_path)) == ["rs.yaml"]
+
+
 def test_unwritable_output_is_a_usage_error(cli, tmp_path):
     r = cli("check", EXAMPLE_FILES[0], "--format", "csv", "-o", tmp_path / "no" / "such" / "dir.csv")
     assert r.exit_code == 2 and "cannot write" in r.stderr
@@ -429,6 +437,7 @@ def _register(path, n):
                      + "\n")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_progress_bar_on_a_terminal_not_in_a_pipe_nor_under_ci(tmp_path):
     import pty
 
