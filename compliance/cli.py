@@ -98,6 +98,7 @@ def _cmd_check(args, out) -> int:
                 if as_of is None and len(args.files) == 1:
                     writer.as_of = item.as_of  # one record: the document's date is its date
                 writer.record(item)
+                _warn(item)
         writer.close()
         errors, violations = writer.errors, writer.violations
     else:
@@ -108,11 +109,19 @@ def _cmd_check(args, out) -> int:
                 continue
             text = render_table(Report(item.as_of, refs, (item,), (), ev.engine), lang=args.lang)
             out.write(text if first else "\n" + text)
+            _warn(item)
             first = False
             violations = violations or item.has_violations
     for problem in errors:
         print(f"compliance: {problem}", file=sys.stderr)
     return 2 if errors else 1 if violations else 0
+
+
+def _warn(record) -> None:
+    """A record's warnings (an implausible value, an open-vocabulary word)
+    also go to stderr, beside the errors; the report keeps them too."""
+    for problem in record.warnings:
+        print(f"compliance: {problem}", file=sys.stderr)
 
 
 def _describe(cond, lang):

@@ -63,6 +63,7 @@ import os
 import re
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -81,6 +82,7 @@ _DATA = Path(__file__).parent / "data"
 _UNITS_TXT = _DATA / "units.txt"
 _SPELLINGS = _DATA / "unit_spellings.txt"
 _TABLE_FILE = _DATA / "unit_table.json"
+_POLICY_FILE = _DATA / "unit_policy.yaml"
 _TABLE_FORMAT = 1
 
 
@@ -149,21 +151,46 @@ def round_sig(x: float, digits: int = SIGNIFICANT) -> float:
     return float(f"{x:.{digits}g}")
 
 
-_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+#: a written number: ASCII or full-width (３６．５, －１) digits and signs; the
+#: number is read after NFKC, the unit is kept as written
+_NUMBER = re.compile(r"^\s*([+\-＋－]?(?:\d+(?:[.．]\d*)?|[.．]\d+)(?:[eEｅＥ][+\-＋－]?\d+)?)\s*(.*?)\s*$")
 _SUPERSCRIPTS = {"²": "^2", "³": "^3", "¹": "^1"}
+#: ``m3``, ``km2``: a digit 2 or 3 right after a unit's letters is its power
+_BARE_POWER = re.compile(r"(?<=[A-Za-zµ])([23])(?![\d.])")
+#: ``Nm³``: a cubic metre at standard (normal) conditions, not newton-metres
+_NORMAL_CUBIC = re.compile(r"(?<![A-Za-z])Nm(?=\^3)")
+
+#: Largest magnitude, in a field's canonical unit, that a quantity may have.
+#: Far beyond any real amount (the plausible ranges of data/record.yaml warn
+#: long before), and small enough that nothing computed from it overflows:
+#: the worst oxygen correction multiplies by 21 / (21 - o2) with o2 < 21,
+#: at most ~5.9e15 for the largest float below 21 (operators.correct_oxygen),
+#: and showing a value in a limit's unit multiplies by a unit factor (< 1e12).
+MAX_MAGNITUDE = 1e100
 
 
 def normalise_unit_text(text: str) -> str:
     """Rewrite the written forms pint does not read into pint syntax.
+
+    Unambiguous spellings people paste are read (docs/bad-input.md lists
+    them): full-width characters (NFKC), ``m3``/``m³`` for ``m^3``, the two
+    code points of mu, and ``Nm³``/``Nm3``, the normal (standard-condition)
+    cubic metre, as ``m^3``: the limits of GB 13271 and its kin are stated
+    at standard conditions already, so ``mg/Nm³`` is their ``mg/m³``.
 
     ``吨/月·平方公里`` is the Chinese way of writing t/(month·km²): a middle
     dot after a slash joins factors of the denominator, so it becomes
     ``吨/(月*平方公里)``.
     """
     t = text.strip()
-    for sup, rep in _SUPERSCRIPTS.items():
+    for sup, rep in _SUPERSCRIPTS.items():  # before NFKC, which makes them plain digits
         t = t.replace(sup, rep)
+    # NFKC: full-width ％ ｍｇ／ｍ３ and the squared forms ㎎ ㎥ become ASCII;
+    # the micro sign becomes the Greek mu, and both become µ below
+    t = unicodedata.normalize("NFKC", t)
     t = t.replace("μ", "µ").replace("／", "/").replace("（", "(").replace("）", ")")
+    t = _BARE_POWER.sub(r"^\1", t)
+    t = _NORMAL_CUBIC.sub("m", t)
     dots = ("·", "•", "⋅", "∙")
     if "/" in t and any(d in t for d in dots):
         num, _, den = t.partition("/")
@@ -198,8 +225,46 @@ def parse_unit(text: str) -> "pint.Unit":
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
         raise UnitProblem(f"unknown unit {text!r} ({exc})") from None
     except Exception as exc:  # pint's parser raises assorted errors on garbage
-        raise UnitProblem(f"cannot read unit {text!r} ({type(exc).__name__})") from None
+        raise UnitProblem(f"cannot read unit {text!r} ({type(exc).__name__}){_case_hint(norm)}") from None
+    accepted, refused = unit_policy()
+    for name in unit._units:  # pint's names, prefix applied: "mW" -> milliwatt
+        if name not in accepted:
+            why = refused.get(name)
+            if why:
+                raise UnitProblem(f"unit {text!r}: {why}")
+            raise UnitProblem(f"unit {text!r} reads as {name}, which is not a unit accepted here "
+                              f"(see docs/bad-input.md){_case_hint(norm)}")
     return unit
+
+
+@functools.lru_cache(maxsize=1)
+def unit_policy() -> Tuple[frozenset, Dict[str, str]]:
+    """(pint names of the accepted units, refused name -> why and what to
+    write) from ``data/unit_policy.yaml``; the units defined in
+    ``units.txt`` are accepted too."""
+    import yaml
+
+    raw = yaml.safe_load(_POLICY_FILE.read_text("utf-8"))
+    return frozenset(raw["accepted"]) | frozenset(defined_names()), dict(raw["refused"])
+
+
+def defined_names() -> List[str]:
+    """The units ``units.txt`` defines (first name of each definition)."""
+    out = []
+    for line in _UNITS_TXT.read_text("utf-8").splitlines():
+        m = re.match(r"([^\s#@=]+)\s*=", line)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def _case_hint(norm: str) -> str:
+    """"; did you mean 'kg'?" when only the letter case differs from spellings."""
+    low = norm.lower()
+    same = [s for s in spellings() if s.lower() == low and s != norm]
+    if not same:
+        return ""
+    return "; did you mean " + " or ".join(repr(s) for s in same) + "?"
 
 
 def check_unit(text: str) -> None:
@@ -277,19 +342,38 @@ def split_quantity(raw) -> Tuple[float, str]:
             raise UnitProblem(f"quantity value {value!r} is not a number")
         if not isinstance(unit, str):
             raise UnitProblem(f"quantity unit {unit!r} is not text")
-        value = float(value)
+        try:
+            written = _shorten(str(value))
+        except ValueError:  # past Python's limit on digits converted to text
+            written = "an integer of more than 4300 digits"
+        try:
+            value = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            value = math.inf
     elif isinstance(raw, str):
         m = _NUMBER.match(raw)
         if not m:
             raise UnitProblem(f"cannot read {raw!r} as \"<number> <unit>\"")
-        value, unit = float(m.group(1)), m.group(2)
+        written = _shorten(m.group(1))
+        value, unit = float(unicodedata.normalize("NFKC", m.group(1))), m.group(2)
         if not unit:
             raise UnitProblem(f"bare number {raw!r}: write the unit too, e.g. \"{raw} <unit>\"")
     else:
         raise UnitProblem(f"expected a quantity like \"610 g/L\", got {type(raw).__name__}")
-    if not math.isfinite(value):
+    if math.isnan(value):
         raise UnitProblem(f"{value!r} is not a finite number")
+    if math.isinf(value):
+        if written.lstrip("+-").lower() in ("inf", "infinity", ".inf"):
+            raise UnitProblem(f"{written} is not a finite number")
+        raise UnitProblem(f"the number {written} is too large: it is not a finite number")
     return value, unit.strip()
+
+
+def _shorten(number: str) -> str:
+    """A written number for messages: at most 24 characters, and its length."""
+    if len(number) <= 24:
+        return number
+    return f"{number[:10]}…{number[-6:]} ({len(number)} characters)"
 
 
 def parse_quantity(raw, canonical: str, context: Optional[str] = None) -> Tuple[float, Parsed]:
@@ -310,7 +394,11 @@ def _parse_text(raw: str, canonical: str, context: Optional[str]) -> Tuple[float
 def _parse(raw, canonical: str, context: Optional[str]) -> Tuple[float, Parsed]:
     value, unit = split_quantity(raw)
     factor = conversion(unit, canonical, context)
-    return round_sig(value * factor), Parsed(value, unit)
+    mag = value * factor
+    if not abs(mag) <= MAX_MAGNITUDE:
+        raise UnitProblem(f"{value:.6g} {unit} is too large: beyond {MAX_MAGNITUDE:g} "
+                          f"{format_unit(canonical)}, the largest magnitude this tool computes with")
+    return round_sig(mag), Parsed(value, unit)
 
 
 def convert(value: float, src: str, dst: str, context: Optional[str] = None) -> float:
