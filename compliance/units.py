@@ -169,11 +169,26 @@ _NORMAL_CUBIC = re.compile(r"(?<![A-Za-z])Nm(?=\^3)")
 MAX_MAGNITUDE = 1e100
 
 
+#: The characters people paste whose NFKC form is the plain one they mean:
+#: full-width forms (％ ｍ ３ ．), the CJK squared units (㎎ ㎏ ㎥ ㎡ ㎞),
+#: the micro sign, the Roman numeral characters (Ⅴ Ⅵ) and the ideographic
+#: space. Other compatibility characters keep their own reading (pint's, or
+#: a refusal): the letter-like symbols, e.g. ℎ (the Planck constant sign,
+#: NFKC h) or K (the kelvin sign), are not taken for the letters.
+_PASTED = re.compile("[\uff01-\uffef\u3380-\u33ff\u00b5\u2160-\u2188\u3000]+")
+
+
+def nfkc_pasted(text: str) -> str:
+    """``text`` with the pasted characters of :data:`_PASTED` in NFKC form."""
+    return _PASTED.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
 def normalise_unit_text(text: str) -> str:
     """Rewrite the written forms pint does not read into pint syntax.
 
     Unambiguous spellings people paste are read (docs/bad-input.md lists
-    them): full-width characters (NFKC), ``m3``/``m³`` for ``m^3``, the two
+    them): full-width characters and the squared units (NFKC, see
+    :func:`nfkc_pasted`), ``m3``/``m³`` for ``m^3``, the two
     code points of mu, and ``Nm³``/``Nm3``, the normal (standard-condition)
     cubic metre, as ``m^3``: the limits of GB 13271 and its kin are stated
     at standard conditions already, so ``mg/Nm³`` is their ``mg/m³``.
@@ -185,9 +200,9 @@ def normalise_unit_text(text: str) -> str:
     t = text.strip()
     for sup, rep in _SUPERSCRIPTS.items():  # before NFKC, which makes them plain digits
         t = t.replace(sup, rep)
-    # NFKC: full-width ％ ｍｇ／ｍ３ and the squared forms ㎎ ㎥ become ASCII;
-    # the micro sign becomes the Greek mu, and both become µ below
-    t = unicodedata.normalize("NFKC", t)
+    # full-width ％ ｍｇ／ｍ３ and the squared forms ㎎ ㎥ become ASCII; the
+    # micro sign becomes the Greek mu, and both become µ below
+    t = nfkc_pasted(t)
     t = t.replace("μ", "µ").replace("／", "/").replace("（", "(").replace("）", ")")
     t = _BARE_POWER.sub(r"^\1", t)
     t = _NORMAL_CUBIC.sub("m", t)
@@ -223,7 +238,7 @@ def parse_unit(text: str) -> "pint.Unit":
     try:
         unit = reg.parse_units(norm)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
-        raise UnitProblem(f"unknown unit {text!r} ({exc})") from None
+        raise UnitProblem(f"unknown unit {text!r} ({exc}){_case_hint(norm)}") from None
     except Exception as exc:  # pint's parser raises assorted errors on garbage
         raise UnitProblem(f"cannot read unit {text!r} ({type(exc).__name__}){_case_hint(norm)}") from None
     accepted, refused = unit_policy()
@@ -355,7 +370,7 @@ def split_quantity(raw) -> Tuple[float, str]:
         if not m:
             raise UnitProblem(f"cannot read {raw!r} as \"<number> <unit>\"")
         written = _shorten(m.group(1))
-        value, unit = float(unicodedata.normalize("NFKC", m.group(1))), m.group(2)
+        value, unit = float(nfkc_pasted(m.group(1))), m.group(2)
         if not unit:
             raise UnitProblem(f"bare number {raw!r}: write the unit too, e.g. \"{raw} <unit>\"")
     else:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-import unicodedata
 from pathlib import Path
 from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 
 import attrs
 import yaml
 
-from .units import UnitProblem, check_unit, hasher, user_cache_dir, write_atomic
+from .units import UnitProblem, check_unit, hasher, nfkc_pasted, user_cache_dir, write_atomic
 
 __all__ = ["FieldSpec", "SectionSpec", "Region", "Stage", "Vocabulary", "vocabulary"]
 
@@ -224,9 +223,9 @@ class Vocabulary:
         if isinstance(written, bool) or written is None:
             return None
         info = self.stage_schemes[scheme]
-        # NFKC: the Roman numeral characters (Ⅴ U+2164, ⅵ) and full-width
-        # letters, digits and brackets people paste read as their ASCII forms
-        text = _STAGE_CLEAN.sub("", unicodedata.normalize("NFKC", str(written))).lower()
+        # the Roman numeral characters (Ⅴ U+2164, ⅵ) and full-width letters,
+        # digits and brackets people paste read as their ASCII forms (NFKC)
+        text = _STAGE_CLEAN.sub("", nfkc_pasted(str(written))).lower()
         for word in info["strip"]:
             text = text.replace(word, "")
         hit = info["table"].get(text)
