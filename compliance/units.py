@@ -25,7 +25,8 @@ whole single-record ``compliance check`` budget of ~150 ms. So the registry
   factors of ``src / dst`` in its own order, which a composition
   ``f_src / f_dst`` does not reproduce to the last bit. A pair of known units
   that is not in the table does not convert, and is refused with pint's
-  dimension message (the dimensionality texts come from pint too). Anything
+  dimension message (the dimensionality texts come from pint too, their
+  factors in a fixed order: :func:`dimension_text`). Anything
   else -- a unit the table does not know, an unknown context -- goes to
   pint, exactly as before.
 * Shipped, not built on first use: a per-user build would cost the first
@@ -75,7 +76,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ureg", "Quantity", "parse_quantity", "parse_unit", "check_unit", "conversion", "convert",
     "split_quantity", "format_number", "format_unit", "round_sig", "Parsed", "UnitProblem",
-    "normalise_unit_text", "write_table",
+    "normalise_unit_text", "write_table", "unit_policy", "defined_names", "dimension_text", "nfkc_pasted",
+    "MAX_MAGNITUDE",
 ]
 
 _DATA = Path(__file__).parent / "data"
@@ -328,14 +330,40 @@ def _pint_conversion(unit_text: str, canonical: str, context: Optional[str] = No
             two = Quantity(2.0, src).to(dst).magnitude
     except pint.errors.DimensionalityError:
         raise UnitProblem(
-            f"unit {unit_text!r} has dimension {Quantity(1, src).dimensionality}, "
-            f"expected {Quantity(1, dst).dimensionality} (like {canonical})"
+            f"unit {unit_text!r} has dimension {dimension_text(Quantity(1, src).dimensionality)}, "
+            f"expected {dimension_text(Quantity(1, dst).dimensionality)} (like {canonical})"
         ) from None
     except pint.errors.OffsetUnitCalculusError:
         raise UnitProblem(f"unit {unit_text!r} has an offset; use an absolute unit") from None
     if not math.isclose(two, 2 * one, rel_tol=1e-12):
         raise UnitProblem(f"unit {unit_text!r} does not convert proportionally to {canonical}")
     return one
+
+
+_DIMENSION_ORDER = ("[mass]", "[length]", "[time]")
+
+
+def dimension_text(dim: Any) -> str:
+    """pint's dimensionality as text, its factors in one fixed order.
+
+    ``str()`` of pint's dimensionality lists the factors in the order of the
+    first computation of it in the process (``[mass] / [time] / [length] **
+    2`` or ``[mass] / [length] ** 2 / [time]``), so the table and the
+    messages use this instead: mass, length, time, then the others by name.
+    """
+    def key(item: Tuple[str, Any]) -> Tuple[int, str]:
+        name = item[0]
+        return (_DIMENSION_ORDER.index(name) if name in _DIMENSION_ORDER else len(_DIMENSION_ORDER), name)
+
+    def power(name: str, exp: Any) -> str:
+        return name if exp == 1 else f"{name} ** {exp:g}"
+
+    items = sorted(dict(dim).items(), key=key)
+    text = " * ".join(power(k, v) for k, v in items if v > 0) or "1"
+    for k, v in items:
+        if v < 0:
+            text += f" / {power(k, -v)}"
+    return "dimensionless" if not items else text
 
 
 def split_quantity(raw) -> Tuple[float, str]:
@@ -729,7 +757,7 @@ def build_table() -> Dict[str, Any]:
         except UnitProblem as exc:
             raise ValueError(f"{_SPELLINGS.name}: {exc}") from None
         dim = reg.Quantity(1, unit).dimensionality
-        dims[text] = str(dim)
+        dims[text] = dimension_text(dim)
         groups.setdefault(dim, []).append(text)
 
     def pair(a: str, b: str, ctx: Optional[str]) -> float:
