@@ -449,12 +449,19 @@ def convert(value: float, src: str, dst: str, context: Optional[str] = None) -> 
 
 
 def format_number(x: float) -> str:
-    """Shortest readable form: 580, 0.3, 12.5 (no exponent for usual sizes)."""
+    """Shortest readable form: 580, 0.3, 12.5 (no exponent for usual sizes).
+
+    A value that six decimals would show as 0 (``28 mW`` was "0 t/h") or
+    one of 10^15 or more (hundreds of digits) is shown with an exponent:
+    2.8e-08, 1e+99.
+    """
     x = round_sig(x, 6)
-    if x == int(x) and abs(x) < 1e15:
+    if abs(x) >= 1e15:
+        return f"{x:.6g}"
+    if x == int(x):
         return str(int(x))
     s = f"{x:.6f}".rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
+    return s if s not in ("", "0", "-0") else f"{x:.6g}"
 
 
 def format_unit(unit: str) -> str:

@@ -465,3 +465,13 @@ def test_fast_path_gives_up_on_implausible_values():
     assert normalise_fast(doc) is None  # the validating path warns
     doc = load_text(GOOD + "stacks:\n  - {id: S1, height: 45 m}\n", "x.yaml")
     assert normalise_fast(doc) is not None
+
+
+@pytest.mark.parametrize("x, shown", [
+    (2.8e-08, "2.8e-08"), (4e-07, "4e-07"), (1e99, "1e+99"), (1e15, "1e+15"), (-3e-09, "-3e-09"),
+    (0.0, "0"), (580.0, "580"), (0.3, "0.3"), (12.5, "12.5"), (123456789012345.0, "123457000000000"),
+])
+def test_tiny_and_huge_values_are_not_shown_as_0_or_hundreds_of_digits(x, shown):
+    """28 mW was shown as "0 t/h" (now refused; 5 kW is 0.00714286 t/h), and
+    1e99 as a hundred digits."""
+    assert units.format_number(x) == shown
