@@ -31,7 +31,7 @@ import attrs
 
 from .errors import InputError, Problem
 from .record import RawEntity, Record, suggest
-from .units import Parsed, UnitProblem, format_unit, normalise_unit_text, parse_quantity
+from .units import Parsed, UnitProblem, format_unit, normalise_unit_text, parse_quantity, shorten_number
 from .vocabulary import FieldSpec, Region, vocabulary
 
 __all__ = ["Entity", "Facts", "normalise", "normalise_fast", "facts_of", "NEVER"]
@@ -163,7 +163,7 @@ class _Normaliser:
                 if isinstance(raw, bool) or not isinstance(raw, int):
                     raise UnitProblem(f"expected a whole number, got {raw!r}")
                 if (spec.min is not None and raw < spec.min) or (spec.max is not None and raw > spec.max):
-                    raise UnitProblem(f"{raw} is outside {spec.min}..{spec.max}")
+                    raise UnitProblem(f"{shorten_number(str(raw))} is outside {spec.min}..{spec.max}")
                 out[name] = raw
             elif t == "coverage":
                 out[name] = self.coverage(raw)

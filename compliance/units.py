@@ -77,7 +77,7 @@ __all__ = [
     "ureg", "Quantity", "parse_quantity", "parse_unit", "check_unit", "conversion", "convert",
     "split_quantity", "format_number", "format_unit", "round_sig", "Parsed", "UnitProblem",
     "normalise_unit_text", "write_table", "unit_policy", "defined_names", "dimension_text", "nfkc_pasted",
-    "MAX_MAGNITUDE",
+    "MAX_MAGNITUDE", "shorten_number",
 ]
 
 _DATA = Path(__file__).parent / "data"
@@ -242,7 +242,9 @@ def parse_unit(text: str) -> "pint.Unit":
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
         raise UnitProblem(f"unknown unit {text!r} ({exc}){_case_hint(norm)}") from None
     except Exception as exc:  # pint's parser raises assorted errors on garbage
-        raise UnitProblem(f"cannot read unit {text!r} ({type(exc).__name__}){_case_hint(norm)}") from None
+        # (pint says AssertionError or TokenError: no help to the user)
+        raise UnitProblem(f"cannot read unit {text!r}: write a unit such as g/L, mg/m^3, t/h, "
+                          f"蒸吨/时 or %{_case_hint(norm)}") from None
     accepted, refused = unit_policy()
     for name in unit._units:  # pint's names, prefix applied: "mW" -> milliwatt
         if name not in accepted:
@@ -386,7 +388,7 @@ def split_quantity(raw) -> Tuple[float, str]:
         if not isinstance(unit, str):
             raise UnitProblem(f"quantity unit {unit!r} is not text")
         try:
-            written = _shorten(str(value))
+            written = shorten_number(str(value))
         except ValueError:  # past Python's limit on digits converted to text
             written = "an integer of more than 4300 digits"
         try:
@@ -397,7 +399,7 @@ def split_quantity(raw) -> Tuple[float, str]:
         m = _NUMBER.match(raw)
         if not m:
             raise UnitProblem(f"cannot read {raw!r} as \"<number> <unit>\"")
-        written = _shorten(m.group(1))
+        written = shorten_number(m.group(1))
         value, unit = float(nfkc_pasted(m.group(1))), m.group(2)
         if not unit:
             raise UnitProblem(f"bare number {raw!r}: write the unit too, e.g. \"{raw} <unit>\"")
@@ -412,7 +414,7 @@ def split_quantity(raw) -> Tuple[float, str]:
     return value, unit.strip()
 
 
-def _shorten(number: str) -> str:
+def shorten_number(number: str) -> str:
     """A written number for messages: at most 24 characters, and its length."""
     if len(number) <= 24:
         return number

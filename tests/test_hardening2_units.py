@@ -475,3 +475,20 @@ def test_tiny_and_huge_values_are_not_shown_as_0_or_hundreds_of_digits(x, shown)
     """28 mW was shown as "0 t/h" (now refused; 5 kW is 0.00714286 t/h), and
     1e99 as a hundred digits."""
     assert units.format_number(x) == shown
+
+
+@pytest.mark.parametrize("text", ["^", "**", "g/", "m^", "g/L)", "(", "‱", "℃"])
+def test_unreadable_unit_text_gets_a_message_not_a_python_exception_name(text):
+    with pytest.raises(UnitProblem) as info:
+        parse_quantity(f"1 {text}", "g/L")
+    message = str(info.value)
+    assert "Error" not in message and "write a unit such as" in message, message
+
+
+def test_a_long_integer_is_shortened_in_messages(tmp_path):
+    path = tmp_path / "grade.yaml"
+    path.write_text(GOOD + "gas_heaters:\n  - {id: G1, efficiency_grade: " + "9" * 400 + "}\n", encoding="utf-8")
+    code, out, err = run_cli(["check", str(path)])
+    assert code == 2
+    assert "gas_heaters[G1].efficiency_grade: 9999999999…999999 (400 characters) is outside 1..5" in err
+    assert len(err) < 300, err
