@@ -638,6 +638,7 @@ def _user_table(stamp: Mapping[str, Any]) -> Optional[_Table]:
 
     try:
         spellings = _SPELLINGS.read_bytes()
+        spellings += b"\0" + _POLICY_FILE.read_bytes()  # a table built under another policy is not reused
     except OSError:
         spellings = b""
     key = digest(json.dumps(dict(stamp), sort_keys=True).encode() + b"\0" + spellings)
