@@ -170,8 +170,9 @@ def _cmd_check(args, out) -> int:
 
 
 def _warn(item) -> None:
-    """A record's warnings go to stderr, never into the report on stdout
-    (in JSON they are also data: the record's ``warnings`` list)."""
+    """A record's warnings (an implausible value, an open-vocabulary word)
+    go to stderr, never into the report on stdout (in JSON they are also
+    data: the record's ``warnings`` list)."""
     for problem in item.warnings:
         _say(str(problem))
 

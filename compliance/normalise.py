@@ -37,7 +37,7 @@ import attrs
 from ._yaml import number_base, odd_number
 from .errors import InputError, Problem
 from .record import RawEntity, Record, suggest
-from .units import Parsed, UnitProblem, parse_quantity
+from .units import Parsed, UnitProblem, format_unit, normalise_unit_text, parse_quantity, shorten_number
 from .vocabulary import FieldSpec, Region, vocabulary
 
 __all__ = ["Entity", "Facts", "normalise", "normalise_fast", "facts_of", "NEVER"]
@@ -151,6 +151,9 @@ class _Normaliser:
             if t == "quantity":
                 mag, parsed = parse_quantity(raw, spec.unit or "", spec.context)
                 self.check_range(spec, mag, parsed)
+                doubt = self.implausible(spec, mag, parsed)
+                if doubt:
+                    self.warn(path, label, doubt)
                 out[name] = mag
                 written[name] = parsed
             elif t == "bool":
@@ -197,7 +200,7 @@ class _Normaliser:
                 if isinstance(raw, bool) or not isinstance(raw, int):
                     raise UnitProblem(f"expected a whole number, got {self.as_written(path, raw)!r}")
                 if (spec.min is not None and raw < spec.min) or (spec.max is not None and raw > spec.max):
-                    raise UnitProblem(f"{self.as_written(path, raw)} is outside {spec.min}..{spec.max}")
+                    raise UnitProblem(f"{shorten_number(str(self.as_written(path, raw)))} is outside {spec.min}..{spec.max}")
                 out[name] = raw
             elif t == "coverage":
                 out[name] = self.coverage(raw)
@@ -232,6 +235,22 @@ class _Normaliser:
         if spec.max is not None and (mag > spec.max or (spec.max_exclusive and mag >= spec.max)):
             bound = "below" if spec.max_exclusive else "at most"
             raise UnitProblem(f"{shown} is out of range: must be {bound} {spec.max:g} {spec.unit}")
+
+    @staticmethod
+    def implausible(spec: FieldSpec, mag: float, parsed: Parsed) -> Optional[str]:
+        """Why a value outside the field's plausible range (data/record.yaml)
+        is doubtful, or None: a slipped unit or digit, kept but warned about."""
+        if spec.plausible is None:
+            return None
+        lo, hi = spec.plausible
+        if lo <= mag <= hi:
+            return None
+        unit = format_unit(spec.unit or "")
+        shown = f"{parsed.value:g} {parsed.unit}"
+        if normalise_unit_text(parsed.unit) != normalise_unit_text(spec.unit or ""):
+            shown += f" (= {mag:.4g} {unit})"
+        return (f"{shown} is implausible: this field is usually {lo:g} to {hi:g} {unit}; "
+                "check the number and its unit")
 
     @staticmethod
     def date(raw) -> dt.date:
@@ -411,6 +430,8 @@ def _coercer(spec: FieldSpec):
                 _Normaliser.check_range(spec, hit[0], hit[1])
             except UnitProblem:
                 raise _GiveUp from None
+            if spec.plausible is not None and not spec.plausible[0] <= hit[0] <= spec.plausible[1]:
+                raise _GiveUp  # the validating path warns about it
             return hit
 
         return quantity

@@ -25,7 +25,8 @@ whole single-record ``compliance check`` budget of ~150 ms. So the registry
   factors of ``src / dst`` in its own order, which a composition
   ``f_src / f_dst`` does not reproduce to the last bit. A pair of known units
   that is not in the table does not convert, and is refused with pint's
-  dimension message (the dimensionality texts come from pint too). Anything
+  dimension message (the dimensionality texts come from pint too, their
+  factors in a fixed order: :func:`dimension_text`). Anything
   else -- a unit the table does not know, an unknown context -- goes to
   pint, exactly as before.
 * Shipped, not built on first use: a per-user build would cost the first
@@ -63,6 +64,7 @@ import os
 import re
 import sys
 import threading
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
@@ -74,13 +76,15 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ureg", "Quantity", "parse_quantity", "parse_unit", "check_unit", "conversion", "convert",
     "split_quantity", "format_number", "format_unit", "round_sig", "Parsed", "UnitProblem",
-    "normalise_unit_text", "write_table",
+    "normalise_unit_text", "write_table", "unit_policy", "defined_names", "dimension_text", "nfkc_pasted",
+    "MAX_MAGNITUDE", "shorten_number",
 ]
 
 _DATA = Path(__file__).parent / "data"
 _UNITS_TXT = _DATA / "units.txt"
 _SPELLINGS = _DATA / "unit_spellings.txt"
 _TABLE_FILE = _DATA / "unit_table.json"
+_POLICY_FILE = _DATA / "unit_policy.yaml"
 _TABLE_FORMAT = 1
 
 
@@ -158,21 +162,61 @@ def round_sig(x: float, digits: int = SIGNIFICANT) -> float:
     return float(f"{x:.{digits}g}")
 
 
-_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+#: a written number: ASCII or full-width (３６．５, －１) digits and signs; the
+#: number is read after NFKC, the unit is kept as written
+_NUMBER = re.compile(r"^\s*([+\-＋－]?(?:\d+(?:[.．]\d*)?|[.．]\d+)(?:[eEｅＥ][+\-＋－]?\d+)?)\s*(.*?)\s*$")
 _SUPERSCRIPTS = {"²": "^2", "³": "^3", "¹": "^1"}
+#: ``m3``, ``km2``: a digit 2 or 3 right after a unit's letters is its power
+_BARE_POWER = re.compile(r"(?<=[A-Za-zµ])([23])(?![\d.])")
+#: ``Nm³``: a cubic metre at standard (normal) conditions, not newton-metres
+_NORMAL_CUBIC = re.compile(r"(?<![A-Za-z])Nm(?=\^3)")
+
+#: Largest magnitude, in a field's canonical unit, that a quantity may have.
+#: Far beyond any real amount (the plausible ranges of data/record.yaml warn
+#: long before), and small enough that nothing computed from it overflows:
+#: the worst oxygen correction multiplies by 21 / (21 - o2) with o2 < 21,
+#: at most ~5.9e15 for the largest float below 21 (operators.correct_oxygen),
+#: and showing a value in a limit's unit multiplies by a unit factor (< 1e12).
+MAX_MAGNITUDE = 1e100
+
+
+#: The characters people paste whose NFKC form is the plain one they mean:
+#: full-width forms (％ ｍ ３ ．), the CJK squared units (㎎ ㎏ ㎥ ㎡ ㎞),
+#: the micro sign, the Roman numeral characters (Ⅴ Ⅵ) and the ideographic
+#: space. Other compatibility characters keep their own reading (pint's, or
+#: a refusal): the letter-like symbols, e.g. ℎ (the Planck constant sign,
+#: NFKC h) or K (the kelvin sign), are not taken for the letters.
+_PASTED = re.compile("[\uff01-\uffef\u3380-\u33ff\u00b5\u2160-\u2188\u3000]+")
+
+
+def nfkc_pasted(text: str) -> str:
+    """``text`` with the pasted characters of :data:`_PASTED` in NFKC form."""
+    return _PASTED.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 def normalise_unit_text(text: str) -> str:
     """Rewrite the written forms pint does not read into pint syntax.
+
+    Unambiguous spellings people paste are read (docs/bad-input.md lists
+    them): full-width characters and the squared units (NFKC, see
+    :func:`nfkc_pasted`), ``m3``/``m³`` for ``m^3``, the two
+    code points of mu, and ``Nm³``/``Nm3``, the normal (standard-condition)
+    cubic metre, as ``m^3``: the limits of GB 13271 and its kin are stated
+    at standard conditions already, so ``mg/Nm³`` is their ``mg/m³``.
 
     ``吨/月·平方公里`` is the Chinese way of writing t/(month·km²): a middle
     dot after a slash joins factors of the denominator, so it becomes
     ``吨/(月*平方公里)``.
     """
     t = text.strip()
-    for sup, rep in _SUPERSCRIPTS.items():
+    for sup, rep in _SUPERSCRIPTS.items():  # before NFKC, which makes them plain digits
         t = t.replace(sup, rep)
+    # full-width ％ ｍｇ／ｍ３ and the squared forms ㎎ ㎥ become ASCII; the
+    # micro sign becomes the Greek mu, and both become µ below
+    t = nfkc_pasted(t)
     t = t.replace("μ", "µ").replace("／", "/").replace("（", "(").replace("）", ")")
+    t = _BARE_POWER.sub(r"^\1", t)
+    t = _NORMAL_CUBIC.sub("m", t)
     dots = ("·", "•", "⋅", "∙")
     if "/" in t and any(d in t for d in dots):
         num, _, den = t.partition("/")
@@ -205,10 +249,50 @@ def parse_unit(text: str) -> "pint.Unit":
     try:
         unit = reg.parse_units(norm)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
-        raise UnitProblem(f"unknown unit {text!r} ({exc})") from None
+        raise UnitProblem(f"unknown unit {text!r} ({exc}){_case_hint(norm)}") from None
     except Exception as exc:  # pint's parser raises assorted errors on garbage
-        raise UnitProblem(f"cannot read unit {text!r} ({type(exc).__name__})") from None
+        # (pint says AssertionError or TokenError: no help to the user)
+        raise UnitProblem(f"cannot read unit {text!r}: write a unit such as g/L, mg/m^3, t/h, "
+                          f"蒸吨/时 or %{_case_hint(norm)}") from None
+    accepted, refused = unit_policy()
+    for name in unit._units:  # pint's names, prefix applied: "mW" -> milliwatt
+        if name not in accepted:
+            why = refused.get(name)
+            if why:
+                raise UnitProblem(f"unit {text!r}: {why}")
+            raise UnitProblem(f"unit {text!r} reads as {name}, which is not a unit accepted here "
+                              f"(see docs/bad-input.md){_case_hint(norm)}")
     return unit
+
+
+@functools.lru_cache(maxsize=1)
+def unit_policy() -> Tuple[frozenset, Dict[str, str]]:
+    """(pint names of the accepted units, refused name -> why and what to
+    write) from ``data/unit_policy.yaml``; the units defined in
+    ``units.txt`` are accepted too."""
+    import yaml
+
+    raw = yaml.safe_load(_POLICY_FILE.read_text("utf-8"))
+    return frozenset(raw["accepted"]) | frozenset(defined_names()), dict(raw["refused"])
+
+
+def defined_names() -> List[str]:
+    """The units ``units.txt`` defines (first name of each definition)."""
+    out = []
+    for line in _UNITS_TXT.read_text("utf-8").splitlines():
+        m = re.match(r"([^\s#@=]+)\s*=", line)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def _case_hint(norm: str) -> str:
+    """"; did you mean 'kg'?" when only the letter case differs from spellings."""
+    low = norm.lower()
+    same = [s for s in spellings() if s.lower() == low and s != norm]
+    if not same:
+        return ""
+    return "; did you mean " + " or ".join(repr(s) for s in same) + "?"
 
 
 def check_unit(text: str) -> None:
@@ -257,14 +341,40 @@ def _pint_conversion(unit_text: str, canonical: str, context: Optional[str] = No
             two = Quantity(2.0, src).to(dst).magnitude
     except pint.errors.DimensionalityError:
         raise UnitProblem(
-            f"unit {unit_text!r} has dimension {Quantity(1, src).dimensionality}, "
-            f"expected {Quantity(1, dst).dimensionality} (like {canonical})"
+            f"unit {unit_text!r} has dimension {dimension_text(Quantity(1, src).dimensionality)}, "
+            f"expected {dimension_text(Quantity(1, dst).dimensionality)} (like {canonical})"
         ) from None
     except pint.errors.OffsetUnitCalculusError:
         raise UnitProblem(f"unit {unit_text!r} has an offset; use an absolute unit") from None
     if not math.isclose(two, 2 * one, rel_tol=1e-12):
         raise UnitProblem(f"unit {unit_text!r} does not convert proportionally to {canonical}")
     return one
+
+
+_DIMENSION_ORDER = ("[mass]", "[length]", "[time]")
+
+
+def dimension_text(dim: Any) -> str:
+    """pint's dimensionality as text, its factors in one fixed order.
+
+    ``str()`` of pint's dimensionality lists the factors in the order of the
+    first computation of it in the process (``[mass] / [time] / [length] **
+    2`` or ``[mass] / [length] ** 2 / [time]``), so the table and the
+    messages use this instead: mass, length, time, then the others by name.
+    """
+    def key(item: Tuple[str, Any]) -> Tuple[int, str]:
+        name = item[0]
+        return (_DIMENSION_ORDER.index(name) if name in _DIMENSION_ORDER else len(_DIMENSION_ORDER), name)
+
+    def power(name: str, exp: Any) -> str:
+        return name if exp == 1 else f"{name} ** {exp:g}"
+
+    items = sorted(dict(dim).items(), key=key)
+    text = " * ".join(power(k, v) for k, v in items if v > 0) or "1"
+    for k, v in items:
+        if v < 0:
+            text += f" / {power(k, -v)}"
+    return "dimensionless" if not items else text
 
 
 def split_quantity(raw) -> Tuple[float, str]:
@@ -286,19 +396,38 @@ def split_quantity(raw) -> Tuple[float, str]:
             raise UnitProblem(f"quantity value {value!r} is not a number")
         if not isinstance(unit, str):
             raise UnitProblem(f"quantity unit {unit!r} is not text")
-        value = float(value)
+        try:
+            written = shorten_number(str(value))
+        except ValueError:  # past Python's limit on digits converted to text
+            written = "an integer of more than 4300 digits"
+        try:
+            value = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            value = math.inf
     elif isinstance(raw, str):
         m = _NUMBER.match(raw)
         if not m:
             raise UnitProblem(f"cannot read {raw!r} as \"<number> <unit>\"")
-        value, unit = float(m.group(1)), m.group(2)
+        written = shorten_number(m.group(1))
+        value, unit = float(nfkc_pasted(m.group(1))), m.group(2)
         if not unit:
             raise UnitProblem(f"bare number {raw!r}: write the unit too, e.g. \"{raw} <unit>\"")
     else:
         raise UnitProblem(f"expected a quantity like \"610 g/L\", got {type(raw).__name__}")
-    if not math.isfinite(value):
+    if math.isnan(value):
         raise UnitProblem(f"{value!r} is not a finite number")
+    if math.isinf(value):
+        if written.lstrip("+-").lower() in ("inf", "infinity", ".inf"):
+            raise UnitProblem(f"{written} is not a finite number")
+        raise UnitProblem(f"the number {written} is too large: it is not a finite number")
     return value, unit.strip()
+
+
+def shorten_number(number: str) -> str:
+    """A written number for messages: at most 24 characters, and its length."""
+    if len(number) <= 24:
+        return number
+    return f"{number[:10]}…{number[-6:]} ({len(number)} characters)"
 
 
 def parse_quantity(raw, canonical: str, context: Optional[str] = None) -> Tuple[float, Parsed]:
@@ -319,7 +448,11 @@ def _parse_text(raw: str, canonical: str, context: Optional[str]) -> Tuple[float
 def _parse(raw, canonical: str, context: Optional[str]) -> Tuple[float, Parsed]:
     value, unit = split_quantity(raw)
     factor = conversion(unit, canonical, context)
-    return round_sig(value * factor), Parsed(value, unit)
+    mag = value * factor
+    if not abs(mag) <= MAX_MAGNITUDE:
+        raise UnitProblem(f"{value:.6g} {unit} is too large: beyond {MAX_MAGNITUDE:g} "
+                          f"{format_unit(canonical)}, the largest magnitude this tool computes with")
+    return round_sig(mag), Parsed(value, unit)
 
 
 def convert(value: float, src: str, dst: str, context: Optional[str] = None) -> float:
@@ -327,12 +460,19 @@ def convert(value: float, src: str, dst: str, context: Optional[str] = None) -> 
 
 
 def format_number(x: float) -> str:
-    """Shortest readable form: 580, 0.3, 12.5 (no exponent for usual sizes)."""
+    """Shortest readable form: 580, 0.3, 12.5 (no exponent for usual sizes).
+
+    A value that six decimals would show as 0 (``28 mW`` was "0 t/h") or
+    one of 10^15 or more (hundreds of digits) is shown with an exponent:
+    2.8e-08, 1e+99.
+    """
     x = round_sig(x, 6)
-    if x == int(x) and abs(x) < 1e15:
+    if abs(x) >= 1e15:
+        return f"{x:.6g}"
+    if x == int(x):
         return str(int(x))
     s = f"{x:.6f}".rstrip("0").rstrip(".")
-    return s if s not in ("", "-0") else "0"
+    return s if s not in ("", "0", "-0") else f"{x:.6g}"
 
 
 def format_unit(unit: str) -> str:
@@ -507,6 +647,7 @@ def _user_table(stamp: Mapping[str, Any]) -> Optional[_Table]:
 
     try:
         spellings = _SPELLINGS.read_bytes()
+        spellings += b"\0" + _POLICY_FILE.read_bytes()  # a table built under another policy is not reused
     except OSError:
         spellings = b""
     key = digest(json.dumps(dict(stamp), sort_keys=True).encode() + b"\0" + spellings)
@@ -720,7 +861,7 @@ def build_table() -> Dict[str, Any]:
         except UnitProblem as exc:
             raise ValueError(f"{_SPELLINGS.name}: {exc}") from None
         dim = reg.Quantity(1, unit).dimensionality
-        dims[text] = str(dim)
+        dims[text] = dimension_text(dim)
         groups.setdefault(dim, []).append(text)
 
     def pair(a: str, b: str, ctx: Optional[str]) -> float:

@@ -16,7 +16,7 @@ from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 import attrs
 import yaml
 
-from .units import UnitProblem, check_unit, hasher, user_cache_dir, write_atomic
+from .units import UnitProblem, check_unit, hasher, nfkc_pasted, user_cache_dir, write_atomic
 
 __all__ = ["FieldSpec", "SectionSpec", "Region", "Stage", "Vocabulary", "vocabulary"]
 
@@ -40,6 +40,8 @@ class FieldSpec:
     max: Optional[float] = None
     positive: bool = False
     max_exclusive: bool = False
+    #: (low, high) in the canonical unit: outside it a value gets a warning
+    plausible: Optional[Tuple[float, float]] = None
     default: object = None
     required: bool = False
     scheme: Optional[str] = None
@@ -106,11 +108,21 @@ def _field(name: str, raw: dict, where: str) -> FieldSpec:
         max=raw.get("max"),
         positive=bool(raw.get("positive", False)),
         max_exclusive=bool(raw.get("max_exclusive", False)),
+        plausible=_plausible(name, raw.get("plausible"), where),
         default=raw.get("default"),
         required=bool(raw.get("required", False)),
         scheme=raw.get("scheme"),
         fields=subfields,
     )
+
+
+def _plausible(name: str, raw, where: str) -> Optional[Tuple[float, float]]:
+    if raw is None:
+        return None
+    if not (isinstance(raw, list) and len(raw) == 2 and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in raw) and raw[0] < raw[1]):
+        raise ValueError(f"{where}: field {name!r}: plausible must be [low, high] in the field's unit")
+    return float(raw[0]), float(raw[1])
 
 
 def _leaves(fields: Mapping[str, FieldSpec]) -> Dict[str, FieldSpec]:
@@ -216,7 +228,9 @@ class Vocabulary:
         if isinstance(written, bool) or written is None:
             return None
         info = self.stage_schemes[scheme]
-        text = _STAGE_CLEAN.sub("", str(written)).lower()
+        # the Roman numeral characters (Ⅴ U+2164, ⅵ) and full-width letters,
+        # digits and brackets people paste read as their ASCII forms (NFKC)
+        text = _STAGE_CLEAN.sub("", nfkc_pasted(str(written))).lower()
         for word in info["strip"]:
             text = text.replace(word, "")
         hit = info["table"].get(text)

@@ -101,18 +101,17 @@ def test_a_rendering_failure_fails_one_record_only(monkeypatch):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_real_internal_error_does_not_abort_the_batch(tmp_path, fmt):
+def test_an_overflow_in_a_batch_costs_only_its_record(tmp_path, fmt):
+    """Once a real internal error (number formatting overflowed); now an
+    input error of that record, located, and the others are reported."""
     ovf = tmp_path / "overflow.yaml"
     ovf.write_text(OVERFLOW)
     code, out, err = run_cli(["check", VIOLATING, str(ovf), EXAMPLE_FILES[0], "--format", fmt])
     sources, errors = _records_in(fmt, out)
-    assert "Traceback" not in err
-    if str(ovf) in sources:  # the bug was fixed: the record is reported
-        assert code == 1 and sources == [VIOLATING, str(ovf), EXAMPLE_FILES[0]]
-    else:
-        assert code == 3 and sources == [VIOLATING, EXAMPLE_FILES[0]]
-        assert f"{ovf}: [internal] internal error (" in err
-        assert fmt == "table" or [e["level"] for e in errors] == ["internal"]
+    assert "Traceback" not in err and "internal error" not in err
+    assert code == 2 and sources == [VIOLATING, EXAMPLE_FILES[0]]
+    assert f"{ovf}:3:27: [error] coatings[C1].voc_content: 1e+308 kg/L is too large" in err, err
+    assert fmt == "table" or [e["level"] for e in errors] == ["error"]
 
 
 def test_api_reports_internal_errors_as_failures(tmp_path, broken_normaliser):
@@ -464,15 +463,13 @@ def test_input_error_needs_problems():
     assert compliance.InputError(iter([problem])).problems == [problem]
 
 
-def test_one_record_failing_in_json_leaves_a_valid_document(tmp_path):
-    ovf = tmp_path / "overflow.yaml"
-    ovf.write_text(bad_inputs.OVERFLOW)
-    code, out, err = run_cli(["check", str(ovf), "--format", "json"])
+def test_one_record_failing_in_json_leaves_a_valid_document(tmp_path, broken_normaliser):
+    boom = tmp_path / "boom.yaml"
+    boom.write_text(GOOD)
+    code, out, err = run_cli(["check", str(boom), "--format", "json"])
     data = json.loads(out)
-    if data["records"]:  # the overflow was fixed
-        assert code == 0
-    else:
-        assert code == 3 and data["as_of"] is None and [e["level"] for e in data["errors"]] == ["internal"]
+    assert code == 3 and data["records"] == [] and data["as_of"] is None
+    assert [e["level"] for e in data["errors"]] == ["internal"]
 
 
 def test_short_writes_are_finished_or_reported():

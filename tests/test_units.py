@@ -65,7 +65,7 @@ def test_mapping_form():
         ({"value": "x", "unit": "g/L"}, "not a number"),
         ({"value": 1}, "exactly the keys"),
         (True, "quantity"),
-        ("3 degC", "dimension"),
+        ("3 degC", "temperature"),  # refused by the unit policy before any conversion
     ],
 )
 def test_bad_quantities(bad, why):
