@@ -100,6 +100,8 @@ def _facts(record: RecordInput, as_of, alert):
     path (every error and warning, with locations) for anything else."""
     if isinstance(record, Mapping):
         doc = Document("<record>", dict(record), {})
+    elif isinstance(record, Document):  # a record already loaded (a ledger's rows: compliance.ledger)
+        doc = record
     else:
         doc = load_document(os.fspath(record))
     return facts_of(doc, as_of=as_of, alert=alert)
@@ -186,11 +188,16 @@ class Failure:
 
 
 def _source_of(record: RecordInput) -> str:
+    if isinstance(record, Document):
+        return record.source
     return "<record>" if isinstance(record, Mapping) else os.fspath(record)
 
 
 def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) -> Iterator[Union[RecordReport, Failure]]:
     for record in records:
+        if isinstance(record, Failure):  # a ledger's facility that could not be read (compliance.ledger)
+            yield record
+            continue
         try:
             yield _check_one(ev, record, when, alert, show_all)
         except InputError as exc:

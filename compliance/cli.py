@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None,
                    help="auto (the generated kernel), kernel, direct (the interpreter) or durable (durable_rules)")
     common(c, fmt=("table", "json", "jsonl"))
+    c.add_argument("--mapping", metavar="FILE", help="ledger mapping for .xlsx/.csv inputs (default: the bundled one)")
 
     r = sub.add_parser("rules", help="list the rules in force")
     r.add_argument("--region", metavar="CODE", help="only rules applying in this region (code or name)")
@@ -64,6 +65,16 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check records and rulesets without evaluating")
     v.add_argument("files", nargs="+", metavar="FILE", help="facility records, ruleset files or folders")
+    v.add_argument("--mapping", metavar="FILE", help="ledger mapping for .xlsx/.csv inputs (default: the bundled one)")
+
+    lg = sub.add_parser("ledger", help="spreadsheet ledgers (台账): write an empty template workbook")
+    lsub = lg.add_subparsers(dest="ledger_command", metavar="ACTION", parser_class=_Parser)
+    lsub.required = True
+    lt = lsub.add_parser("template", help="an empty workbook: a facility sheet and one sheet per KIND")
+    lt.add_argument("kinds", nargs="+", metavar="KIND", help="boilers, coatings, 锅炉 … or all")
+    lt.add_argument("-o", "--output", metavar="FILE", default="ledger-template.xlsx")
+    lt.add_argument("--mapping", metavar="FILE", help="ledger mapping (default: the bundled one)")
+    lt.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
     k = sub.add_parser("kernel", help="print the Python generated from the rules (one function per entity kind)")
     k.add_argument("--dump", action="store_true", help="print the generated source (the default)")
@@ -85,17 +96,18 @@ def _cmd_check(args, out) -> int:
     from .report import Report, StreamWriter, render_table
 
     ev = evaluator(args.ruleset, args.engine)
-    results = iter_check(args.files, as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
+    records, ledgers = _records(args.files, args.mapping)
+    results = iter_check(records, as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
                          engine=args.engine, show_all=args.show_all)
     refs = _ruleset_refs(ev.rulesets)
     if args.format in ("json", "jsonl"):
         as_of = args.as_of.isoformat() if args.as_of else None
-        writer = StreamWriter(out, args.format, refs, as_of, known_as_of=bool(args.as_of) or len(args.files) == 1)
+        writer = StreamWriter(out, args.format, refs, as_of, known_as_of=bool(args.as_of) or (len(args.files) == 1 and not ledgers))
         for item in results:
             if isinstance(item, Failure):
                 writer.failure(item.source, item.problems)
             else:
-                if as_of is None and len(args.files) == 1:
+                if as_of is None and len(args.files) == 1 and not ledgers:
                     writer.as_of = item.as_of  # one record: the document's date is its date
                 writer.record(item)
         writer.close()
@@ -113,6 +125,42 @@ def _cmd_check(args, out) -> int:
     for problem in errors:
         print(f"compliance: {problem}", file=sys.stderr)
     return 2 if errors else 1 if violations else 0
+
+
+def _records(files, mapping):
+    """The inputs, a ledger (.xlsx, .csv, a folder of CSV) as its facility
+    records; and whether there was a ledger."""
+    from .ledger import is_ledger, iter_records, load_mapping
+
+    if not any(is_ledger(f) for f in files):
+        if mapping:
+            raise UsageError("--mapping applies to ledgers (.xlsx, .csv) and none was given")
+        return files, False
+    m = load_mapping(mapping)
+
+    def gen():
+        for f in files:
+            if is_ledger(f):
+                try:
+                    yield from iter_records(f, m)
+                except InputError as exc:  # the file as a whole cannot be read
+                    from .api import Failure
+
+                    yield Failure(f, tuple(exc.problems))
+            else:
+                yield f
+
+    return gen(), True
+
+
+def _cmd_ledger(args, out) -> int:
+    from .ledger import write_template
+
+    if os.path.exists(args.output) and not args.force:
+        raise UsageError(f"{args.output} exists; give another -o FILE or --force to overwrite it")
+    sheets = write_template(args.output, args.kinds, args.mapping)
+    out.write(f"{args.output}: sheets {', '.join(sheets)} (row 1 headers, row 2 notes: fill from row 3)\n")
+    return 0
 
 
 def _describe(cond, lang):
@@ -286,7 +334,12 @@ def _cmd_kernel(args, out) -> int:
 def _cmd_validate(args, out) -> int:
     from .validate import validate_paths
 
-    problems = validate_paths(args.files)
+    from .ledger import is_ledger, validate_ledger
+
+    ledgers = [f for f in args.files if is_ledger(f)]
+    problems = validate_paths([f for f in args.files if f not in ledgers])
+    for f in ledgers:
+        problems.extend(validate_ledger(f, args.mapping))
     for p in problems:
         out.write(f"{p}\n")
     counts = {level: sum(1 for p in problems if p.level == level) for level in ("error", "warning", "info")}
@@ -306,7 +359,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
             parser.print_help(out)
             return 2
         handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
-                   "validate": _cmd_validate, "kernel": _cmd_kernel}[args.command]
+                   "validate": _cmd_validate, "kernel": _cmd_kernel, "ledger": _cmd_ledger}[args.command]
         return handler(args, out)
     except InputError as exc:
         for problem in exc.problems:
