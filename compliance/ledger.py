@@ -267,8 +267,9 @@ def _load_mapping(path: str) -> LedgerMapping:
                                                       f"{value!r} is not a value of {section}.{fname}"))
                         values[_fold(str(text))] = value
                         shown.append(str(text))
-            col = ColumnSpec(str(header), fname, fspec, unit, entry.get("unit_column"), values, str(vname),
-                             str(entry.get("note") or ""), str(entry.get("example") or ""), tuple(shown))
+            col = ColumnSpec(str(header), fname, fspec, unit=unit, unit_column=entry.get("unit_column"), values=values,
+                             vocabulary=str(vname), shown=tuple(shown), note=str(entry.get("note") or ""),
+                             example=str(entry.get("example") or ""))
             key = _fold(str(header))
             if key in by_header or (key == _fold(facility_id) and not (section == "facility" and fname == "id")):
                 errors.append(doc.problem(cwhere, label, f"header {header!r} is mapped twice in sheet {sheet!r}"))
@@ -498,10 +499,31 @@ class _Convert:
                 return ([v] if t == "enum_list" else v), ""
             values = self.col.values
             if t == "enum":
-                return values.get(_fold(v), v), ""
+                return self.enum(v)
             parts = [p.strip() for p in re.split(f"[{re.escape(self.mapping.separators)}]", v)]
-            return [values.get(_fold(p), p) for p in parts if p], ""
+            out = []
+            for p in parts:
+                if p:
+                    value, message = self.enum(p)
+                    if message:
+                        return None, message
+                    out.append(value)
+            return out, ""
         # string, stage, region: text as written (numbers as their text)
+        return self.text(v)
+
+    def enum(self, v: str) -> Tuple[Any, str]:
+        """A vocabulary's text, else the record value as written; else, for a
+        closed enumeration, an error offering the column's Chinese texts."""
+        hit = self.col.values.get(_fold(v))
+        if hit is not None:
+            return hit, ""
+        if v in self.spec.values or self.spec.open or not self.col.values:
+            return v, ""  # a record value, an open list's new value, or a column without vocabulary
+        shown = [x for x in self.col.shown if self.col.values[_fold(x)] in self.spec.values]
+        return None, f"unknown value {v!r}{_suggest(v, shown)}; the column takes {'、'.join(shown)}"
+
+    def text(self, v: Any) -> Tuple[Any, str]:
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             return _number_text(v), ""
         if isinstance(v, dt.datetime):
@@ -661,6 +683,7 @@ class _Reader:
             unknown.append((c, self.problem(src, shown, c, hrow, "",
                                             f"unknown header {text!r} in {section}{hint}; "
                                             "an unmapped column would be dropped")))
+        id_col = next((c for c, col, _ in cols if col.field == "id"), None)
         if fid_col is None:
             self.add(None, self.problem(src, shown, 0, hrow, "",
                                         f"no facility id column {m.facility_id!r} in the header row: "
@@ -674,8 +697,9 @@ class _Reader:
         marker = m.notes_marker
         width = len(hvalues)
         extra_cols = set()
+        uncached_rows = {r for r, _ in sheet.uncached}
         for r, values in rows:
-            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values):
+            if not any(v is not None and (not isinstance(v, str) or v.strip()) for v in values) and r not in uncached_rows:
                 continue  # an empty row
             if first:
                 first = False
@@ -701,7 +725,14 @@ class _Reader:
             fids.append(fid)
             rownums.append(r)
             n = len(values)
+            if id_col is not None and section != "facility":
+                raw_id = values[id_col] if id_col < n else None
+                eid = _number_text(raw_id) if isinstance(raw_id, (int, float)) else str(raw_id or "").strip()
+                prefix = f"{section}[{eid}]." if eid else f"{section}[row {r}]."
+            else:
+                prefix = f"{section}."
             for c, col, conv in cols:
+                label = ("context." if col.field in CONTEXT_FIELDS and section == "facility" else prefix) + col.field
                 v = values[c] if c < n else None
                 unit = None
                 if c in unit_cols:
@@ -710,12 +741,12 @@ class _Reader:
                     if unit is not None:
                         bad = _unit_problem(unit, col.spec)
                         if bad:
-                            self.add(fid, self.problem(src, shown, unit_cols[c], r, col.field, bad))
+                            self.add(fid, self.problem(src, shown, unit_cols[c], r, label, bad))
                             data[col.field].append(None)
                             continue
                 if v is None:
                     if (r, c) in sheet.uncached:
-                        self.add(fid, self.problem(src, shown, c, r, col.field,
+                        self.add(fid, self.problem(src, shown, c, r, label,
                                                    f"formula {sheet.uncached[(r, c)]} has no calculated value "
                                                    "(the workbook was written by a program and never opened in "
                                                    "Excel or WPS): open and save it, or write the value"))
@@ -723,7 +754,7 @@ class _Reader:
                     continue
                 value, message = conv(v, unit)
                 if message:
-                    self.add(fid, self.problem(src, shown, c, r, col.field, message))
+                    self.add(fid, self.problem(src, shown, c, r, label, message))
                 data[col.field].append(value)
             for c, problem in unknown:
                 if c < n and values[c] is not None and str(values[c]).strip():
@@ -851,6 +882,7 @@ def iter_records(path: Union[str, os.PathLike], mapping: Union[None, str, os.Pat
     if led.by_facility.get(None):
         yield Failure(source, led.by_facility[None])
     vocab = vocabulary()
+    sheets = {t.sheet: i for i, t in enumerate(led.tables)}  # a facility's problems: sheet by sheet, in reading order
     order: Dict[str, None] = {}
     facility_rows: Dict[str, List[Tuple[Table, int]]] = {}
     entity_rows: Dict[str, List[Tuple[Table, int]]] = {}
@@ -922,7 +954,7 @@ def iter_records(path: Union[str, os.PathLike], mapping: Union[None, str, os.Pat
                     facts_of(doc)
                 except InputError as exc:
                     problems.extend(exc.problems)
-            yield Failure(source, tuple(sorted(set(problems))))
+            yield Failure(source, tuple(sorted(set(problems), key=lambda p: (sheets.get(p.cell.split("!")[0] if "!" in p.cell else "", 0), p))))
         else:
             yield doc
 
@@ -959,8 +991,6 @@ def _example(col: ColumnSpec, mapping: LedgerMapping) -> str:
         return "是"
     if t in ("date", "date_or_false"):
         return "2019-03-01"
-    if t == "quantity":
-        return "数字"
     if t == "coverage":
         return "100%"
     if t == "integer":
@@ -982,6 +1012,8 @@ def _note(col: ColumnSpec, mapping: LedgerMapping) -> str:
     t = col.spec.type
     if t == "bool":
         parts.append("填 是/否")
+    elif t == "quantity" and col.unit:
+        parts.append("填数字")
     elif t == "enum_list":
         parts.append("多个用顿号分隔")
     elif t in ("date", "date_or_false"):

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import os
 import random
+import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -148,6 +149,7 @@ def write(sheets, xlsx: Path = XLSX, csv_dir: Path = CSV_DIR) -> None:
     wb.properties.creator = "examples/make_ledger.py"
     wb.properties.created = wb.properties.modified = dt.datetime(2019, 3, 1)  # reproducible bytes
     wb.save(xlsx)
+    _fixed_zip_times(xlsx)
     os.makedirs(csv_dir, exist_ok=True)
     for title, encoding in (("企业", "utf-8-sig"), ("锅炉", "gbk")):
         with open(csv_dir / f"{title}.csv", "w", encoding=encoding, newline="") as fh:
@@ -156,6 +158,21 @@ def write(sheets, xlsx: Path = XLSX, csv_dir: Path = CSV_DIR) -> None:
                 if i == 0 and encoding == "gbk":  # ³ is not in GBK: the unit as a Chinese register spells it
                     row = [h.replace("mg/m³", "毫克/立方米") for h in row]
                 w.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
+
+
+def _fixed_zip_times(path: Path) -> None:
+    """Same data, same bytes: openpyxl stamps each zip member with the time of writing."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        members = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":  # openpyxl sets "modified" to now on saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2019-03-01T00:00:00Z", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2019, 3, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, data)
 
 
 if __name__ == "__main__":
