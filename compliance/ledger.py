@@ -656,7 +656,7 @@ class _Reader:
                 fid_col = c
                 continue
             if col.field in by_field:
-                unknown.append((c, self.problem(src, shown, c, hrow, col.field,
+                unknown.append((c, self.problem(src, shown, c, hrow, f"{section}.{col.field}",
                                                 f"header {text!r}: a second column for {section}.{col.field} "
                                                 f"(first in column {_letter(by_field[col.field])})")))
                 continue
@@ -664,7 +664,7 @@ class _Reader:
                 bad = "" if col.spec.type in ("quantity", "coverage") else f"field {col.field} takes no unit"
                 bad = bad or _unit_problem(unit, col.spec)
                 if bad:
-                    unknown.append((c, self.problem(src, shown, c, hrow, col.field, f"header {text!r}: {bad}")))
+                    unknown.append((c, self.problem(src, shown, c, hrow, f"{section}.{col.field}", f"header {text!r}: {bad}")))
                     continue
                 if col.spec.type == "coverage":
                     unit = "%"

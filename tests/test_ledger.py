@@ -320,3 +320,34 @@ def test_not_a_workbook(tmp_path, cli):
     path.write_text("not a zip")
     r = cli("check", path)
     assert r.exit_code == 2 and "cannot read the workbook" in r.stderr
+
+
+# ---------------------------------------------------------------- bad ledgers (docs/bad-input.md)
+
+from bad_inputs import LEDGER_CASES, ledger_content, run_cli  # noqa: E402
+
+
+@pytest.mark.parametrize("case", LEDGER_CASES, ids=[c[1] for c in LEDGER_CASES])
+def test_bad_ledger(tmp_path, case):
+    import re
+
+    cls, fname, _, fragment, field = case
+    path = tmp_path / fname
+    path.write_bytes(ledger_content(case))
+    code, out, err = run_cli(["check", str(path)])
+    assert code == 2, (cls, out, err)
+    assert "Traceback" not in err and fragment in err, err
+    first = err.strip().splitlines()[0]
+    if field:
+        assert f"] {field}:" in err, err
+    if fname.endswith(".xlsx") and cls not in ("not a workbook",):
+        assert re.match(rf"compliance: {re.escape(str(path))}:\w+!\w+\d+: \[error\]", first), first
+
+
+def test_bad_ledger_doc_table_is_current():
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "bad-input.md").read_text(encoding="utf-8")
+    for case in LEDGER_CASES:
+        assert f"| {case[0]} |" in doc, f"docs/bad-input.md lacks {case[0]!r}: regenerate it"
+        assert case[3] in doc.split(f"| {case[0]} |")[1].split("\n")[0], case[0]
