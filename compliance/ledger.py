@@ -1062,17 +1062,17 @@ def write_template(path: Union[str, os.PathLike], kinds: Sequence[str] = (),
         written.append(spec.sheet)
         cols: List[ColumnSpec] = []
         seen_fields = set()
-        for col in spec.columns:
-            if col.field in seen_fields:
+        for spec_col in spec.columns:
+            if spec_col.field in seen_fields:
                 continue  # an alternative header for the same field (额定热功率 for 额定蒸发量)
-            seen_fields.add(col.field)
-            cols.append(col)
+            seen_fields.add(spec_col.field)
+            cols.append(spec_col)
         headers: List[Tuple[str, str, Optional[ColumnSpec]]] = []
         if section != "facility":
             fid_note = f"{m.notes_marker}所属企业的{m.facility_id}（与“{m.sheets['facility'].sheet}”表一致）"
             headers.append((m.facility_id, fid_note, None))
-        for col in cols:
-            headers.append((column_header(col), _note(col, m), col))
+        for spec_col in cols:
+            headers.append((column_header(spec_col), _note(spec_col, m), spec_col))
         for c, (text, note, col) in enumerate(headers, 1):
             h = ws.cell(row=1, column=c, value=text)
             h.font = bold

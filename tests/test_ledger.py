@@ -351,3 +351,22 @@ def test_bad_ledger_doc_table_is_current():
     for case in LEDGER_CASES:
         assert f"| {case[0]} |" in doc, f"docs/bad-input.md lacks {case[0]!r}: regenerate it"
         assert case[3] in doc.split(f"| {case[0]} |")[1].split("\n")[0], case[0]
+
+
+def test_unit_column_from_a_custom_mapping(tmp_path):
+    text = BUNDLED_MAPPING.read_text("utf-8").replace(
+        "VOC含量: {field: voc_content, unit: g/L, note: 即用状态}",
+        "VOC含量: {field: voc_content, unit: g/L, unit_column: VOC单位}", 1)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(text, "utf-8")
+    path = workbook(tmp_path / "l.xlsx", {
+        "企业": [FAC, ["F1", "甲", "天津市蓟州区", dt.date(2019, 3, 1)]],
+        "涂料": [["企业编号", "涂料编号", "VOC含量", "VOC单位"], ["F1", "C1", 4.4, "lb/gal"], ["F1", "C2", 610, None],
+                 ["F1", "C3", 610, "斤"]],
+    })
+    led = read_ledger(path, mapping)
+    assert led.tables[1].columns["voc_content"] == ("4.4 lb/gal", "610", None)
+    assert [p.cell for p in led.problems] == ["涂料!D4"]
+    (failure,), _ = checked(path, mapping=mapping)
+    cells = [p.cell for p in failure.problems]
+    assert cells == ["涂料!C3", "涂料!D4"]  # C2: a bare number (no unit in the header or its unit column)
