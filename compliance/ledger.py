@@ -53,8 +53,10 @@ __all__ = [
     "load_mapping", "write_template", "LEDGER_SUFFIXES",
 ]
 
-#: File name endings read as ledgers (lower case).
-LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+#: File name endings read as ledgers (lower case); the old binary formats are
+#: recognised only to be refused with a clear message.
+LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".et")
+_OLD_FORMATS = (".xls", ".et")
 MAPPING_SCHEMA = "ledger-mapping/1"
 BUNDLED_MAPPING = Path(__file__).parent / "data" / "ledger_mapping.yaml"
 #: Facility-sheet fields that go to the record's ``context``, not ``facility``.
@@ -318,7 +320,25 @@ class _Sheet:
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
-def _xlsx_sheets(path: str, source: str) -> List[_Sheet]:
+class _Percent(float):
+    """A number in a cell formatted as a percentage: Excel stores 9 % as 0.09."""
+
+
+def _cell_values(ws) -> Iterator[Tuple[Any, ...]]:
+    """The rows' values, a number in a percentage-formatted cell as :class:`_Percent`
+    (iterating read-only cells costs about what ``values_only`` does: the XML
+    parsing dominates)."""
+    for row in ws.iter_rows():
+        values = []
+        for cell in row:
+            v = cell.value
+            if (v.__class__ is float or v.__class__ is int) and "%" in (cell.number_format or ""):
+                v = _Percent(v)
+            values.append(v)
+        yield tuple(values)
+
+
+def _xlsx_sheets(path: str, source: str) -> Tuple[List[_Sheet], Callable[[], None]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -341,15 +361,21 @@ def _xlsx_sheets(path: str, source: str) -> List[_Sheet]:
         if formulas is not None and getattr(ws, "_worksheet_path", None) in has_formulas:
             fws = formulas[ws.title]
             fws.reset_dimensions()
-            values = list(ws.iter_rows(values_only=True))
+            values = list(_cell_values(ws))
             for r, (row, frow) in enumerate(zip(values, fws.iter_rows(values_only=True)), 1):
                 for c, (v, f) in enumerate(zip(row, frow)):
                     if v is None and isinstance(f, str) and f.startswith("="):
                         uncached[(r, c)] = f
             out.append(_Sheet(ws.title, enumerate(values, 1), uncached))
         else:
-            out.append(_Sheet(ws.title, enumerate(ws.iter_rows(values_only=True), 1), uncached))
-    return out
+            out.append(_Sheet(ws.title, enumerate(_cell_values(ws), 1), uncached))
+
+    def close() -> None:
+        wb.close()
+        if formulas is not None:
+            formulas.close()
+
+    return out, close
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -408,6 +434,9 @@ def _number_text(v: Union[int, float]) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
+_PERCENT_SPEC = FieldSpec("percent", "quantity", unit="percent")
+
+
 class _Convert:
     """Cell value -> (record value, problem message or ''), once per distinct value of a column."""
 
@@ -436,6 +465,14 @@ class _Convert:
             return None, f"a time of day {v.isoformat()} is not a value of a {t} field"
         if t in ("quantity", "coverage"):
             unit = row_unit or self.unit
+            if v.__class__ is _Percent:  # 9 % formatted as a percentage: 0.09 in the cell
+                shown = _number_text(round(v * 100, 10))
+                if unit is not None and _unit_problem(unit, _PERCENT_SPEC):
+                    return None, (f"the cell is formatted as a percentage ({shown} %) but the unit is {unit}; "
+                                  "format it as a number")
+                if t == "quantity" and _unit_problem("%", self.spec):
+                    return None, f"the cell is formatted as a percentage ({shown} %); format it as a number"
+                return f"{shown} %", ""
             if isinstance(v, bool):
                 if t == "coverage":
                     return v, ""
@@ -559,6 +596,7 @@ def read_ledger(path: Union[str, os.PathLike], mapping: Union[None, str, os.Path
             raise InputError(Problem(source, 0, 0, "", "the folder holds no .csv files"))
         sheets = [_csv_sheet(os.path.join(source, f), source, f[:-4]) for f in files]
         sheet_sources = [os.path.join(source, f) for f in files]
+        close: Callable[[], None] = lambda: None
     elif source.lower().endswith(".csv"):
         name = Path(source).stem
         if kind is not None:
@@ -568,16 +606,30 @@ def read_ledger(path: Union[str, os.PathLike], mapping: Union[None, str, os.Path
             name = m.sheets[section].sheet
         sheets = [_csv_sheet(source, source, name)]
         sheet_sources = [source]
+        close = lambda: None
     else:
         if not os.path.exists(source):
             raise InputError(Problem(source, 0, 0, "", "no such file"))
-        sheets = _xlsx_sheets(source, source)
+        if source.lower().endswith(_OLD_FORMATS):
+            raise InputError(Problem(source, 0, 0, "", "the old binary workbook format (.xls, WPS .et) is not read; "
+                                                       "save it as an Excel workbook (.xlsx)"))
+        sheets, close = _xlsx_sheets(source, source)
         sheet_sources = [source] * len(sheets)
     reader = _Reader(m, source)
-    for sheet, src in zip(sheets, sheet_sources):
-        reader.sheet(sheet, src, csv_file=src.lower().endswith(".csv"))
-    return Ledger(source, tuple(reader.tables), tuple(sorted(reader.all_problems())),
-                  {k: tuple(sorted(v)) for k, v in reader.problems.items()})
+    try:
+        for sheet, src in zip(sheets, sheet_sources):
+            reader.sheet(sheet, src, csv_file=src.lower().endswith(".csv"))
+    finally:
+        close()
+    def order(problems: Iterable[Problem]) -> Tuple[Problem, ...]:  # sheet by sheet, each in reading order
+        return tuple(sorted(problems, key=lambda p: (reader.order.get(_sheet_of(p), 0), p)))
+
+    return Ledger(source, tuple(reader.tables), order(reader.all_problems()),
+                  {k: order(v) for k, v in reader.problems.items()})
+
+
+def _sheet_of(problem: Problem) -> str:
+    return problem.cell.split("!")[0] if "!" in problem.cell else ""
 
 
 class _Reader:
@@ -586,6 +638,7 @@ class _Reader:
         self.source = source
         self.tables: List[Table] = []
         self.problems: Dict[Optional[str], List[Problem]] = {}
+        self.order: Dict[str, int] = {}  # sheet -> its place in the workbook
 
     def all_problems(self) -> List[Problem]:
         seen = set()
@@ -606,6 +659,7 @@ class _Reader:
     def sheet(self, sheet: _Sheet, src: str, csv_file: bool) -> None:
         m = self.m
         shown = "" if csv_file else sheet.name  # a CSV cell is file!C12
+        self.order.setdefault(shown, len(self.order))
         if _fold(sheet.name) == _fold(m.lists_sheet):
             return  # the template's value lists
         section = m.by_sheet.get(_fold(sheet.name))
@@ -634,6 +688,7 @@ class _Reader:
         unknown: List[Tuple[int, Problem]] = []  # (column, problem): concerns the facilities with a value there
         by_field: Dict[str, int] = {}
         units: Dict[str, int] = {}  # folded unit-column header -> column
+        repeated: List[int] = []  # an unmapped header written twice: the second one
         for c, h in enumerate(hvalues):
             if h is None or (isinstance(h, str) and not h.strip()):
                 continue
@@ -646,14 +701,20 @@ class _Reader:
                 if mt:
                     col = spec.by_header.get(_fold(mt.group(1)))
                     unit = mt.group(2).strip()
-            if key == fid_key and (col is None or section != "facility"):
-                fid_col = c
+            if (key == fid_key and (col is None or section != "facility")) or (
+                    col is not None and col.field == "id" and section == "facility"):
+                if fid_col is not None:
+                    unknown.append((c, self.problem(src, shown, c, hrow, m.facility_id,
+                                                    f"a second facility id column {text!r} "
+                                                    f"(first in column {_letter(fid_col)})")))
+                else:
+                    fid_col = c
                 continue
             if col is None:
-                units[key] = c
-                continue
-            if col.field == "id" and section == "facility":
-                fid_col = c
+                if key in units:
+                    repeated.append(c)
+                else:
+                    units[key] = c
                 continue
             if col.field in by_field:
                 unknown.append((c, self.problem(src, shown, c, hrow, f"{section}.{col.field}",
@@ -676,7 +737,7 @@ class _Reader:
             if col.unit_column and _fold(col.unit_column) in units:
                 unit_cols[c] = units.pop(_fold(col.unit_column))
                 conv.has_unit_column = True
-        for key, c in units.items():
+        for c in sorted([*units.values(), *repeated]):
             text = str(hvalues[c]).strip()
             base = _HEADER_UNIT.match(text)
             hint = _suggest(base.group(1) if base else text, [x.header for x in spec.columns] + [m.facility_id])
@@ -954,7 +1015,7 @@ def iter_records(path: Union[str, os.PathLike], mapping: Union[None, str, os.Pat
                     facts_of(doc)
                 except InputError as exc:
                     problems.extend(exc.problems)
-            yield Failure(source, tuple(sorted(set(problems), key=lambda p: (sheets.get(p.cell.split("!")[0] if "!" in p.cell else "", 0), p))))
+            yield Failure(source, tuple(sorted(set(problems), key=lambda p: (sheets.get(_sheet_of(p), 0), p))))
         else:
             yield doc
 

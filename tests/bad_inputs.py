@@ -104,6 +104,8 @@ LEDGER_CASES = [
     ("CSV neither UTF-8 nor GBK", "企业.csv", b"id,name\nF1,Caf\xe9\n",
      "save it as CSV UTF-8", None),
     ("not a workbook", "text.xlsx", b"just text", "cannot read the workbook", None),
+    ("old Excel format (.xls)", "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+     "save it as an Excel workbook (.xlsx)", None),
 ]
 
 

@@ -370,3 +370,37 @@ def test_unit_column_from_a_custom_mapping(tmp_path):
     (failure,), _ = checked(path, mapping=mapping)
     cells = [p.cell for p in failure.problems]
     assert cells == ["涂料!C3", "涂料!D4"]  # C2: a bare number (no unit in the header or its unit column)
+
+
+def test_percentage_formatted_cells_read_as_shown(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "企业": [FAC, ["F1", "甲", "天津市蓟州区", dt.date(2019, 3, 1)]],
+        "锅炉": [["企业编号", "锅炉编号", "含氧量(%)"], ["F1", "B1", 0.09], ["F1", "B2", 9]],
+        "施工工地": [["企业编号", "工地编号", "围挡"], ["F1", "W1", 0.95]],
+        "涂料": [["企业编号", "涂料编号", "VOC含量(g/L)"], ["F1", "C1", 0.5]],
+    })
+    wb = openpyxl.load_workbook(path)
+    for ref in ("锅炉!C2", "施工工地!C2", "涂料!C2"):
+        sheet, cell = ref.split("!")
+        wb[sheet][cell].number_format = "0%"
+    wb.save(path)
+    led = read_ledger(path)
+    tables = {t.section: t for t in led.tables}
+    assert tables["boilers"].columns["emissions.o2"] == ("9 %", "9 %")
+    assert tables["construction_sites"].columns["dust_measures.perimeter_hoarding"] == ("95 %",)
+    assert [(p.cell, p.message) for p in led.problems] == [
+        ("涂料!C2", "the cell is formatted as a percentage (50 %) but the unit is g/L; format it as a number")]
+
+
+def test_repeated_headers_are_each_reported(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "企业": [FAC + ["企业编号"], ["F1", "甲", "天津市蓟州区", dt.date(2019, 3, 1), "F1"]],
+        "锅炉": [["企业编号", "锅炉编号", "备注", "备注", "燃料类型", "燃料类型"], ["F1", "B1", "x", "y", "燃煤", "燃气"]],
+    })
+    led = read_ledger(path)
+    assert [(p.cell, p.message.split(";")[0]) for p in led.problems] == [
+        ("企业!E1", "a second facility id column '企业编号' (first in column A)"),
+        ("锅炉!C1", "unknown header '备注' in boilers"),
+        ("锅炉!D1", "unknown header '备注' in boilers"),
+        ("锅炉!F1", "header '燃料类型': a second column for boilers.fuel (first in column E)"),
+    ]
