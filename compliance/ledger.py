@@ -146,6 +146,8 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
+#: what Excel allows as a sheet name: at most 31 characters, none of : \\ / ? * [ ]
+_SHEET_NAME_OK = re.compile(r"[^:\\/?*\[\]]{1,31}\Z").match
 _HEADER_UNIT = re.compile(r"^(.*?)\s*[(（](.*)[)）]\s*$", re.S)
 _CONTEXT_SPECS = {"as_of": "as_of", "alert": "alert"}
 
@@ -284,7 +286,9 @@ def _load_mapping(path: str) -> LedgerMapping:
                                           f"the facility sheet must map the facility id header {facility_id!r} to id"))
         elif sspec.kind == "list" and not any(c.field == "id" for c in columns):
             errors.append(doc.problem(where, f"sheets.{section}", "an entity sheet must map a header to id"))
-        for name in {_fold(sheet), _fold(section)}:
+        # the sheet is also found by the record format's own Chinese name of
+        # the section (涂料及胶粘剂, 燃气采暖热水炉 …), where a sheet name can hold it
+        for name in {_fold(sheet), _fold(section), *([_fold(sspec.zh)] if _SHEET_NAME_OK(sspec.zh) else [])}:
             if name in by_sheet and by_sheet[name] != section:
                 errors.append(doc.problem(where + ("sheet",), f"sheets.{section}.sheet", f"sheet name {sheet!r} is used twice"))
             by_sheet[name] = section

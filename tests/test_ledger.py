@@ -9,7 +9,7 @@ import pytest
 from compliance.api import Failure, iter_check
 from compliance.errors import Problem
 from compliance.ledger import (
-    BUNDLED_MAPPING, LedgerDocument, Table, iter_records, load_mapping, read_ledger, write_template,
+    _fold, BUNDLED_MAPPING, LedgerDocument, Table, iter_records, load_mapping, read_ledger, write_template,
 )
 from compliance.vocabulary import vocabulary
 
@@ -404,3 +404,15 @@ def test_repeated_headers_are_each_reported(tmp_path):
         ("锅炉!D1", "unknown header '备注' in boilers"),
         ("锅炉!F1", "header '燃料类型': a second column for boilers.fuel (first in column E)"),
     ]
+
+
+def test_sheets_are_also_found_by_the_record_formats_chinese_names(tmp_path):
+    m = load_mapping()
+    for name, section in vocabulary().sections.items():
+        if "/" not in section.zh:  # 企业/项目 cannot be a sheet name
+            assert m.by_sheet[_fold(section.zh)] == name
+    path = workbook(tmp_path / "l.xlsx", {
+        "企业": [FAC, ["F1", "甲", "天津市蓟州区", dt.date(2019, 3, 1)]],
+        "涂料及胶粘剂": [["企业编号", "涂料编号", "VOC含量(g/L)"], ["F1", "C1", 610]],
+    })
+    assert results(path)["F1"].data["coatings"] == [{"id": "C1", "voc_content": "610 g/L"}]

@@ -72,10 +72,14 @@ def test_csv_variant_gives_the_workbooks_facility_and_boiler_findings():
 
 
 def test_cli_check_prints_the_example_findings(cli):
-    r = cli("check", XLSX)
+    from compliance.ledger import BUNDLED_MAPPING
+
+    r = cli("check", XLSX, "--mapping", BUNDLED_MAPPING)
     assert r.exit_code == 1, r.stderr
     assert r.output.count(f"{XLSX}: 9112") == 40
     assert "VIOLATION" in r.output and "summary: violation" in r.output
+    assert cli("check", XLSX).output == r.output  # the bundled mapping is the default
+    assert cli("validate", XLSX, CSV_DIR).output == "2 inputs: 0 errors, 0 warnings, 0 notes\n"
 
 
 def test_template_filled_with_the_example_rows_gives_the_same_findings(tmp_path, cli):
