@@ -438,6 +438,8 @@ def _number_text(v: Union[int, float]) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
+#: a year-first date with / . 年月日 (unambiguous; day-first and month-first forms are not read)
+_YMD = re.compile(r"(\d{4})\s*[/.年]\s*(\d{1,2})\s*[/.月]\s*(\d{1,2})\s*日?\Z").match
 _PERCENT_SPEC = FieldSpec("percent", "quantity", unit="percent")
 
 
@@ -524,7 +526,14 @@ class _Convert:
                 return None, (f"a number {_number_text(v)} where a date is expected; format the cell as a date "
                               "(an Excel date serial number is not read as a date)")
             if isinstance(v, str):
-                return unicodedata.normalize("NFKC", v), ""
+                text = unicodedata.normalize("NFKC", v)
+                ymd = _YMD(text)
+                if ymd:  # 2019/3/1, 2019.3.1, 2019年3月1日: how Excel in China writes dates in CSV
+                    try:
+                        return dt.date(int(ymd.group(1)), int(ymd.group(2)), int(ymd.group(3))), ""
+                    except ValueError:
+                        return None, f"impossible date {v!r}"
+                return text, ""
             return v, ""
         if t == "integer":
             if isinstance(v, float) and v.is_integer():
@@ -873,7 +882,8 @@ class _CellLocations(Mapping):
             return None
         return table, i, field
 
-    def cell(self, path: Tuple[Any, ...]) -> Optional[Tuple[int, int, str]]:
+    def cell(self, path: Tuple[Any, ...]) -> Optional[Tuple[int, int, str, str]]:
+        """(row, column number, ``sheet!C12``, file: a CSV file in a folder) of ``path``'s cell."""
         found = self._find(tuple(path))
         if found is None:
             return None
@@ -881,7 +891,7 @@ class _CellLocations(Mapping):
 
         table, i, field = found
         letter = table.letters[field]
-        return table.rows[i], column_index_from_string(letter), _cell(table.sheet, letter, table.rows[i])
+        return table.rows[i], column_index_from_string(letter), _cell(table.sheet, letter, table.rows[i]), table.source
 
     def get(self, path, default=None):
         found = self.cell(path)
@@ -916,7 +926,7 @@ class LedgerDocument(Document):
         while path:
             found = cells.cell(path) if isinstance(cells, _CellLocations) else None
             if found is not None:
-                return Problem(self.source, found[0], found[1], field, message, level, found[2])
+                return Problem(found[3], found[0], found[1], field, message, level, found[2])
             path = path[:-1]
         return super().problem((), field, message, level)
 

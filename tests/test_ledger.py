@@ -416,3 +416,17 @@ def test_sheets_are_also_found_by_the_record_formats_chinese_names(tmp_path):
         "涂料及胶粘剂": [["企业编号", "涂料编号", "VOC含量(g/L)"], ["F1", "C1", 610]],
     })
     assert results(path)["F1"].data["coatings"] == [{"id": "C1", "voc_content": "610 g/L"}]
+
+
+def test_year_first_dates_as_excel_writes_them_in_csv(tmp_path):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    _csv(folder / "企业.csv", "企业编号,企业名称,所在区域,核查日期\nF1,甲,天津市蓟州区,2019/3/1\n", "utf-8")
+    _csv(folder / "锅炉.csv", "企业编号,锅炉编号,投运日期\nF1,B1,2015年6月1日\nF1,B2,2015.6.31\nF1,B3,06/01/2015\n", "utf-8")
+    led = read_ledger(folder)
+    fac, boil = led.tables
+    assert fac.columns["as_of"] == (dt.date(2019, 3, 1),)
+    assert boil.columns["commissioned"] == (dt.date(2015, 6, 1), None, "06/01/2015")
+    assert [(p.cell, p.message) for p in led.problems] == [("C3", "impossible date '2015.6.31'")]
+    (failure,), _ = checked(folder)
+    assert [p.cell for p in failure.problems] == ["C3", "C4"]  # 06/01/2015: day or month first? refused
