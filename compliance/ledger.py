@@ -50,7 +50,7 @@ from .vocabulary import FieldSpec, vocabulary
 
 __all__ = [
     "Table", "Ledger", "LedgerMapping", "LedgerDocument", "read_ledger", "iter_records",
-    "load_mapping", "write_template", "LEDGER_SUFFIXES",
+    "load_mapping", "write_template", "validate_ledger", "is_ledger", "LEDGER_SUFFIXES",
 ]
 
 #: File name endings read as ledgers (lower case); the old binary formats are
@@ -150,10 +150,6 @@ def _fold(text: str) -> str:
 _SHEET_NAME_OK = re.compile(r"[^:\\/?*\[\]]{1,31}\Z").match
 _HEADER_UNIT = re.compile(r"^(.*?)\s*[(（](.*)[)）]\s*$", re.S)
 _CONTEXT_SPECS = {"as_of": "as_of", "alert": "alert"}
-
-
-def _mapping_error(doc: Document, path, field: str, message: str) -> Problem:
-    return doc.problem(path, field, message)
 
 
 def load_mapping(path: Union[None, str, os.PathLike] = None) -> LedgerMapping:
