@@ -328,12 +328,20 @@ def _cell_values(ws) -> Iterator[Tuple[Any, ...]]:
     """The rows' values, a number in a percentage-formatted cell as :class:`_Percent`
     (iterating read-only cells costs about what ``values_only`` does: the XML
     parsing dominates)."""
+    percent: Dict[Any, bool] = {}  # style id -> whether its number format is a percentage
     for row in ws.iter_rows():
         values = []
         for cell in row:
             v = cell.value
-            if (v.__class__ is float or v.__class__ is int) and "%" in (cell.number_format or ""):
-                v = _Percent(v)
+            if v.__class__ is float or v.__class__ is int:
+                style = getattr(cell, "_style_id", cell)  # openpyxl's ReadOnlyCell keeps its style's index
+                pct = percent.get(style)
+                if pct is None:
+                    pct = "%" in (cell.number_format or "")
+                    if style is not cell:
+                        percent[style] = pct
+                if pct:
+                    v = _Percent(v)
             values.append(v)
         yield tuple(values)
 
