@@ -127,9 +127,21 @@ def _cmd_check(args, out) -> int:
     return 2 if errors else 1 if violations else 0
 
 
+#: compliance.ledger.LEDGER_SUFFIXES, here so that a check of YAML files does not load the ledger reader
+_LEDGER_ENDINGS = (".xlsx", ".xlsm", ".csv", ".xls", ".et")
+
+
+def _maybe_ledger(path) -> bool:
+    return str(path).lower().endswith(_LEDGER_ENDINGS) or os.path.isdir(path)
+
+
 def _records(files, mapping):
     """The inputs, a ledger (.xlsx, .csv, a folder of CSV) as its facility
     records; and whether there was a ledger."""
+    if not any(_maybe_ledger(f) for f in files):
+        if mapping:
+            raise UsageError("--mapping applies to ledgers (.xlsx, .csv) and none was given")
+        return files, False
     from .ledger import is_ledger, iter_records, load_mapping
 
     if not any(is_ledger(f) for f in files):
@@ -334,9 +346,11 @@ def _cmd_kernel(args, out) -> int:
 def _cmd_validate(args, out) -> int:
     from .validate import validate_paths
 
-    from .ledger import is_ledger, validate_ledger
+    ledgers = [f for f in args.files if _maybe_ledger(f)]
+    if ledgers:
+        from .ledger import is_ledger, validate_ledger
 
-    ledgers = [f for f in args.files if is_ledger(f)]
+        ledgers = [f for f in ledgers if is_ledger(f)]
     problems = validate_paths([f for f in args.files if f not in ledgers])
     for f in ledgers:
         problems.extend(validate_ledger(f, args.mapping))

@@ -37,7 +37,6 @@ import io
 import os
 import re
 import unicodedata
-import zipfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -347,6 +346,8 @@ def _cell_values(ws) -> Iterator[Tuple[Any, ...]]:
 
 
 def _xlsx_sheets(path: str, source: str) -> Tuple[List[_Sheet], Callable[[], None]]:
+    import zipfile
+
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 

@@ -430,3 +430,9 @@ def test_year_first_dates_as_excel_writes_them_in_csv(tmp_path):
     assert [(p.cell, p.message) for p in led.problems] == [("C3", "impossible date '2015.6.31'")]
     (failure,), _ = checked(folder)
     assert [p.cell for p in failure.problems] == ["C3", "C4"]  # 06/01/2015: day or month first? refused
+
+
+def test_cli_knows_the_ledger_endings_without_importing_the_reader():
+    from compliance import cli, ledger
+
+    assert cli._LEDGER_ENDINGS == ledger.LEDGER_SUFFIXES
