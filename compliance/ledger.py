@@ -674,6 +674,24 @@ class _Reader:
     def problem(self, src: str, sheet: str, col: int, row: int, field: str, message: str) -> Problem:
         return Problem(src, row, col + 1, field, message, "error", _cell(sheet, _letter(col), row))
 
+    def title_rows(self, first: Tuple[int, Sequence[Any]], rows: Iterator[Tuple[int, Sequence[Any]]],
+                   fid_key: str, src: str, shown: str) -> Tuple[int, Sequence[Any]]:
+        """The header row: the first non-empty row, or, when that is a title
+        (one cell, "蓟州区锅炉台账", often merged across), the first row below
+        the titles. A title holds no data, so skipping it drops nothing."""
+        def has_fid(row) -> bool:
+            return any(isinstance(v, str) and _fold(v) == fid_key for v in row[1])
+
+        header = first
+        while sum(1 for v in header[1] if v is not None and str(v).strip()) == 1 and not has_fid(header):
+            nxt = next((row for row in rows if any(v is not None and str(v).strip() for v in row[1])), None)
+            if nxt is None:
+                return first  # no header below: the first row is the header (and lacks the facility id)
+            header = nxt
+        # titles only above a header with the facility id; else the first row
+        # is the header, and its missing facility id column is reported
+        return header if has_fid(header) else first
+
     def sheet(self, sheet: _Sheet, src: str, csv_file: bool) -> None:
         m = self.m
         shown = "" if csv_file else sheet.name  # a CSV cell is file!C12
@@ -699,8 +717,9 @@ class _Reader:
         spec = m.sheets[section]
         if header is None:
             return  # an empty sheet of a known kind
-        hrow, hvalues = header
         fid_key = _fold(m.facility_id)
+        header = self.title_rows(header, rows, fid_key, src, shown)
+        hrow, hvalues = header
         fid_col: Optional[int] = None
         cols: List[Tuple[int, ColumnSpec, _Convert]] = []
         unknown: List[Tuple[int, Problem]] = []  # (column, problem): concerns the facilities with a value there

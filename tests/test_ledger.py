@@ -436,3 +436,27 @@ def test_cli_knows_the_ledger_endings_without_importing_the_reader():
     from compliance import cli, ledger
 
     assert cli._LEDGER_ENDINGS == ledger.LEDGER_SUFFIXES
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "企业": [["蓟州区重点企业台账"], [None, "2019年3月"], FAC, ["F1", "甲", "天津市蓟州区", dt.date(2019, 3, 1)]],
+        "锅炉": [["锅炉台账"], ["企业编号", "锅炉编号", "燃料类型"], ["F1", "B1", "燃煤"]],
+    })
+    wb = openpyxl.load_workbook(path)
+    wb["锅炉"].merge_cells("A1:C1")
+    wb.save(path)
+    led = read_ledger(path)
+    assert not led.problems
+    assert led.tables[0].rows == (4,) and led.tables[1].rows == (3,)
+    assert led.tables[1].columns["fuel"] == ("coal",)
+
+
+def test_single_column_rows_are_not_taken_for_titles(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "企业": [FAC, ["F1", "甲", "天津市蓟州区", dt.date(2019, 3, 1)]],
+        "锅炉": [["锅炉编号"], ["B1"], ["B2"]],
+    })
+    led = read_ledger(path)
+    assert [(p.cell, p.message.split(":")[0]) for p in led.problems] == [
+        ("锅炉!A1", "no facility id column '企业编号' in the header row")]
