@@ -137,6 +137,7 @@ class LedgerMapping:
     separators: str
     sheets: Mapping[str, SheetSpec]  # section -> sheet
     by_sheet: Mapping[str, str]      # folded sheet name or section name -> section
+    empty_list: frozenset = frozenset()  # folded texts that mean an empty list (无)
 
 
 def _fold(text: str) -> str:
@@ -177,7 +178,7 @@ def _load_mapping(path: str) -> LedgerMapping:
         raise InputError(doc.problem((), "", "a ledger mapping must be a mapping"))
     if data.get("mapping") != MAPPING_SCHEMA:
         errors.append(doc.problem(("mapping",), "mapping", f"expected 'mapping: {MAPPING_SCHEMA}'"))
-    known = {"mapping", "name", "facility_id", "notes_marker", "lists_sheet", "booleans", "list_separators",
+    known = {"mapping", "name", "facility_id", "notes_marker", "lists_sheet", "booleans", "list_separators", "empty_list",
              "sheets", "values"}
     for key in data:
         if key not in known:
@@ -288,11 +289,16 @@ def _load_mapping(path: str) -> LedgerMapping:
                 errors.append(doc.problem(where + ("sheet",), f"sheets.{section}.sheet", f"sheet name {sheet!r} is used twice"))
             by_sheet[name] = section
         sheets[section] = SheetSpec(section, sheet, sspec.kind, tuple(columns), by_header)
+    empty = data.get("empty_list", ["无"])
+    if not isinstance(empty, list) or not all(isinstance(x, str) for x in empty):
+        errors.append(doc.problem(("empty_list",), "empty_list", "must be a list of texts"))
+        empty = []
     if errors:
         raise InputError(errors)
     return LedgerMapping(path, str(data.get("name") or ""), facility_id, str(data.get("notes_marker") or "说明："),
                          str(data.get("lists_sheet") or "选项"), booleans,
-                         str(data.get("list_separators") or "、,，;；"), sheets, by_sheet)
+                         str(data.get("list_separators") or "、,，;；"), sheets, by_sheet,
+                         frozenset(_fold(x) for x in empty))
 
 
 def _unit_problem(unit: str, spec: FieldSpec) -> str:
@@ -576,6 +582,8 @@ class _Convert:
             values = self.col.values
             if t == "enum":
                 return self.enum(v)
+            if _fold(v) in self.mapping.empty_list:
+                return [], ""  # 无: written as none of the values (not the same as an empty cell: unknown)
             parts = [p.strip() for p in re.split(f"[{re.escape(self.mapping.separators)}]", v)]
             out = []
             for p in parts:
