@@ -460,3 +460,14 @@ def test_single_column_rows_are_not_taken_for_titles(tmp_path):
     led = read_ledger(path)
     assert [(p.cell, p.message.split(":")[0]) for p in led.problems] == [
         ("锅炉!A1", "no facility id column '企业编号' in the header row")]
+
+
+def test_none_in_a_list_column_is_an_empty_list_and_an_empty_cell_unknown(tmp_path):
+    path = workbook(tmp_path / "l.xlsx", {
+        "企业": [FAC, ["F1", "甲", "天津市蓟州区", dt.date(2019, 3, 1)]],
+        "锅炉": [["企业编号", "锅炉编号", "掺烧燃料"], ["F1", "B1", "无"], ["F1", "B2", None], ["F1", "B3", "燃煤、化工废料"]],
+    })
+    (table,) = [t for t in read_ledger(path).tables if t.section == "boilers"]
+    assert table.columns["co_firing"] == ([], None, ["coal", "chemical_waste"])
+    boilers = results(path)["F1"].data["boilers"]
+    assert boilers[0] == {"id": "B1", "co_firing": []} and boilers[1] == {"id": "B2"}
