@@ -103,6 +103,14 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check records and rulesets without evaluating")
     v.add_argument("files", nargs="+", metavar="FILE", help="facility records, ruleset files or folders")
     _batch_options(v)
+    lg = sub.add_parser("ledger", help="spreadsheet ledgers (台账): write an empty template workbook")
+    lsub = lg.add_subparsers(dest="ledger_command", metavar="ACTION", parser_class=_Parser)
+    lsub.required = True
+    lt = lsub.add_parser("template", help="an empty workbook: a facility sheet and one sheet per KIND")
+    lt.add_argument("kinds", nargs="+", metavar="KIND", help="boilers, coatings, 锅炉 … or all")
+    lt.add_argument("-o", "--output", metavar="FILE", default="ledger-template.xlsx")
+    lt.add_argument("--mapping", metavar="FILE", help="ledger mapping (default: the bundled one)")
+    lt.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
     k = sub.add_parser("kernel", help="print the Python generated from the rules (one function per entity kind)")
     k.add_argument("--dump", action="store_true", help="print the generated source (the default)")
@@ -175,6 +183,16 @@ def _warn(item) -> None:
     data: the record's ``warnings`` list)."""
     for problem in item.warnings:
         _say(str(problem))
+
+
+def _cmd_ledger(args, out) -> int:
+    from .ledger import write_template
+
+    if os.path.exists(args.output) and not args.force:
+        raise UsageError(f"{args.output} exists; give another -o FILE or --force to overwrite it")
+    sheets = write_template(args.output, args.kinds, args.mapping)
+    out.write(f"{args.output}: sheets {', '.join(sheets)} (row 1 headers, row 2 notes: fill from row 3)\n")
+    return 0
 
 
 def _describe(cond, lang):
@@ -395,7 +413,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
             out.flush()
             return 2
         handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
-                   "validate": _cmd_validate, "kernel": _cmd_kernel}[args.command]
+                   "validate": _cmd_validate, "kernel": _cmd_kernel, "ledger": _cmd_ledger}[args.command]
         code = handler(args, out)
         out.flush()  # a full disk shows here, not as a silent truncation at exit
         return code

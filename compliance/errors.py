@@ -40,6 +40,10 @@ class Problem:
         field: dotted path of the field, e.g. ``boilers[B1].capacity``.
         message: what is wrong, and where possible how to fix it.
         level: ``error`` or ``warning``.
+        cell: for a spreadsheet ledger, the cell as ``sheet!C12`` (``C12``
+            for a CSV file); ``line`` and ``column`` then hold its row and
+            column number, so problems still sort in reading order. Empty
+            for every other input, whose text and dict are unchanged.
     """
 
     file: str
@@ -48,14 +52,21 @@ class Problem:
     field: str = attrs.field(default="", converter=str)  # a mapping key may be an int: problems still sort
     message: str = ""
     level: str = "error"
+    cell: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else f"{self.file}"
+        if self.cell:
+            where = f"{self.file}:{self.cell}"
+        else:
+            where = f"{self.file}:{self.line}:{self.column}" if self.line else f"{self.file}"
         field = f" {self.field}:" if self.field else ""
         return f"{where}: [{self.level}]{field} {self.message}"
 
     def to_dict(self) -> dict:
-        return attrs.asdict(self)
+        out = attrs.asdict(self)
+        if not self.cell:
+            del out["cell"]  # other inputs: the JSON of report/1 as before
+        return out
 
 
 class InputError(ComplianceError):

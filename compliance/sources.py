@@ -47,8 +47,11 @@ __all__ = ["JsonLine", "expand", "document", "source_of", "RECORD_SUFFIXES", "LE
 
 #: File names a directory is searched for (lower case).
 RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
-#: Spreadsheet ledgers, read by :mod:`compliance.ledger` (only when named, not in directories).
-LEDGER_SUFFIXES = (".csv", ".xlsx")
+#: Spreadsheet ledgers, read by :mod:`compliance.ledger` (only when named, not
+#: in directories): the same endings as ``compliance.ledger.LEDGER_SUFFIXES``
+#: (kept here so that checking YAML files never imports the ledger reader;
+#: a test holds them equal). ``.xls``/``.et`` are named to be refused clearly.
+LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".et")
 #: The source name of standard input in reports and errors.
 STDIN = "<stdin>"
 
@@ -167,6 +170,8 @@ def expand(inputs: Iterable[Union[str, os.PathLike]], *, stdin_format: str = "ya
                 yield from _lines(STDIN, stream)
             else:
                 yield _stdin_document(stream)
+        elif os.path.isdir(path) and _csv_folder(path):  # a ledger kept as one CSV file per kind
+            yield from _ledger(path, mapping)
         elif os.path.isdir(path):
             found = False
             for item in _walk(path):
@@ -269,6 +274,16 @@ def _lines(path: str, fh: IO[bytes]) -> Iterator[Item]:
                 f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")])
             continue
         yield JsonLine(path, number, text)
+
+
+def _csv_folder(path: str) -> bool:
+    """A folder holding CSV files (and no record files) directly is one
+    ledger, a CSV file per kind (docs/ledgers.md)."""
+    try:
+        names = [n.lower() for n in os.listdir(path) if not n.startswith(".")]
+    except OSError:
+        return False
+    return any(n.endswith(".csv") for n in names) and not any(n.endswith(RECORD_SUFFIXES) for n in names)
 
 
 def _ledger(path: str, mapping: Optional[str]) -> Iterator[Item]:

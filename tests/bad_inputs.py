@@ -196,6 +196,75 @@ KEPT = [
 
 
 
+_FAC = [["企业编号", "企业名称", "所在区域"], ["F1", "甲", "天津市蓟州区"]]
+
+#: Bad spreadsheet ledgers (compliance/ledger.py): (class, file name,
+#: {sheet: rows} for a workbook or bytes for a CSV file, expected fragment,
+#: field or None). Each message names file:sheet!cell (CSV: file:C12).
+LEDGER_CASES = [
+    ("unknown header", "header.xlsx",
+     {"企业": _FAC, "锅炉": [["企业编号", "锅炉编号", "燃料种类"], ["F1", "B1", "燃煤"]]},
+     "unknown header '燃料种类' in boilers (did you mean '燃料类型'?)", None),
+    ("column with values but no header", "noheader.xlsx",
+     {"企业": _FAC, "锅炉": [["企业编号", "锅炉编号"], ["F1", "B1", "燃煤"]]}, "a column with values but no header", None),
+    ("row without facility id (a merged cell)", "noid.xlsx",
+     {"企业": _FAC, "锅炉": [["企业编号", "锅炉编号"], ["F1", "B1"], [None, "B2"]]}, "the row has no facility id", "企业编号"),
+    ("entity row without its facility row", "orphan.xlsx",
+     {"企业": _FAC, "锅炉": [["企业编号", "锅炉编号"], ["F2", "B1"]]},
+     "facility 'F2' has no row in the facility sheet", "facility"),
+    ("duplicate facility rows", "dupfac.xlsx", {"企业": _FAC + [["F1", "甲2", "天津市蓟州区"]]},
+     "duplicate facility row for 'F1' (first in row 2)", "facility.id"),
+    ("text where the header gives a unit", "number.xlsx",
+     {"企业": _FAC, "涂料": [["企业编号", "涂料编号", "VOC含量(g/L)"], ["F1", "C1", "很高"]]},
+     "expected a number (the unit g/L is in the header), got '很高'", "coatings[C1].voc_content"),
+    ("unknown unit in a cell", "cellunit.xlsx",
+     {"企业": _FAC, "涂料": [["企业编号", "涂料编号", "VOC含量"], ["F1", "C1", "610 gramz/L"]]},
+     "unknown unit 'gramz/L'", "coatings[C1].voc_content"),
+    ("unit of the wrong dimension in a header", "headerunit.xlsx",
+     {"企业": _FAC, "涂料": [["企业编号", "涂料编号", "VOC含量(kg)"], ["F1", "C1", 610]]},
+     "header 'VOC含量(kg)': unit 'kg' has dimension [mass]", "coatings.voc_content"),
+    ("unknown Chinese value", "value.xlsx",
+     {"企业": _FAC, "锅炉": [["企业编号", "锅炉编号", "燃料类型"], ["F1", "B1", "煤"]]},
+     "unknown value '煤' (did you mean '燃煤'?)", "boilers[B1].fuel"),
+    ("number (Excel date serial) in a date column", "serial.xlsx",
+     {"企业": _FAC, "锅炉": [["企业编号", "锅炉编号", "投运日期"], ["F1", "B1", 43525]]},
+     "a number 43525 where a date is expected", "boilers[B1].commissioned"),
+    ("formula without a calculated value", "formula.xlsx",
+     {"企业": _FAC, "涂料": [["企业编号", "涂料编号", "VOC含量(g/L)"], ["F1", "C1", "=300*2"]]},
+     "formula =300*2 has no calculated value", "coatings[C1].voc_content"),
+    ("spreadsheet error value", "error.xlsx",
+     {"企业": _FAC, "涂料": [["企业编号", "涂料编号", "VOC含量(g/L)"], ["F1", "C1", "#DIV/0!"]]},
+     "the cell holds the spreadsheet error #DIV/0!", "coatings[C1].voc_content"),
+    ("unknown sheet name", "sheet.xlsx", {"企业": _FAC, "锅炉台账": [["企业编号"], ["F1"]]},
+     "unknown sheet name '锅炉台账' (did you mean '锅炉'?)", None),
+    ("CSV neither UTF-8 nor GBK", "企业.csv", b"id,name\nF1,Caf\xe9\n",
+     "save it as CSV UTF-8", None),
+    ("not a workbook", "text.xlsx", b"just text", "cannot read the workbook", None),
+    ("old Excel format (.xls)", "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+     "save it as an Excel workbook (.xlsx)", None),
+]
+
+
+def ledger_content(case) -> bytes:
+    """The bytes of a LEDGER_CASES file (a workbook written by openpyxl, or the CSV bytes)."""
+    data = case[2]
+    if isinstance(data, bytes):
+        return data
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in data.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def content(case):
     from compliance._yaml import MAX_BYTES
 
@@ -791,3 +860,28 @@ def _print_units_section(tmp):  # pragma: no cover - part of docs/bad-input.md
 
 if __name__ == "__main__":  # pragma: no cover - the rest of docs/bad-input.md
     _print_units_section(tmp)
+    print("\n## Spreadsheet ledgers\n")
+    print("A ledger (`.xlsx`, `.csv`, a folder of CSV files; `docs/ledgers.md`) names the cell:")
+    print("`file:sheet!C12` (CSV: `file:C12`). A facility with a bad cell gets every problem of its")
+    print("rows and no report; the other facilities of the ledger are still checked.\n")
+    print("| class | message (`compliance check LEDGER`) | test id |")
+    print("|---|---|---|")
+    for case in LEDGER_CASES:
+        path = os.path.join(tmp, case[1])
+        with open(path, "wb") as fh:
+            fh.write(ledger_content(case))
+        code, _, err = run_cli(["check", path])
+        msg = err.strip().splitlines()[0].replace(tmp + os.sep, "")
+        print(f"| {case[0]} | `{msg}` (exit {code}) | `test_bad_ledger[{case[1]}]` |")
+    print("\nJudgement calls, accepted (read as shown): an empty row is skipped; the template's notes row")
+    print("(every cell starting with `说明：`) and one-cell title rows above the header are skipped;")
+    print("text is stripped of surrounding spaces; headers,")
+    print("sheet names and vocabulary texts are matched with full-width forms folded (`（t/h）` is `(t/h)`);")
+    print("full-width digits and numbers stored as text are numbers where a number is expected (`３６` under")
+    print("`额定蒸发量(t/h)` is `36 t/h`); a number where text is expected is its text (`1001` → `'1001'`);")
+    print("a cell formatted as a date is a date, and so is year-first text (`2019/3/1`, `2019年3月1日`);")
+    print("a cell formatted as a percentage is read as shown (`0.09` shown as `9%` is `9 %`);")
+    print("a formula's calculated value is used; an empty sheet")
+    print("nobody mapped (Excel's `Sheet2`) is skipped. Refused: everything in the table above -- a")
+    print("merged cell is read as empty below its first row, so a merged facility id is a row without")
+    print("one; a date written as a number is refused rather than guessed to be an Excel serial.")

@@ -211,7 +211,10 @@ def test_mapping_without_a_ledger_is_a_usage_error(cli, tmp_path):
 
 
 def test_ledger_module_missing_fails_that_input_only(cli, tmp_path, monkeypatch):
+    import compliance
+
     monkeypatch.setitem(sys.modules, "compliance.ledger", None)
+    monkeypatch.delattr(compliance, "ledger", raising=False)  # imported by an earlier test: from . import finds it
     r = cli("check", tmp_path / "reg.csv", EXAMPLE_FILES[0], "--format", "jsonl")
     out = [json.loads(x) for x in r.output.splitlines()]
     assert r.exit_code == 2 and "errors" in out[0] and "findings" in out[1]
