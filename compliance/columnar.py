@@ -50,6 +50,8 @@ What the columnar path does not cover goes to the row path, and is counted
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import operator
 from collections import Counter
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -57,11 +59,17 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optio
 import attrs
 import numpy as np
 
+try:  # optional: dictionary-encodes text columns faster than a dict (see benchmarks/README.md)
+    import pyarrow as _pa
+    import pyarrow.compute as _pc
+except ImportError:  # pragma: no cover - the pure-Python encoding gives the same codes
+    _pa = _pc = None
+
 from ._yaml import Document
 from .conditions import All, AnyOf, Compare, Cond, FieldRef, Includes, Known, Member, Not
 from .errors import InputError, Problem
 from .normalise import Entity, Facts, _GiveUp, _putter, facts_of
-from .operators import correct_oxygen
+from .operators import OPERATORS, correct_oxygen
 from .report import LazyFindings, RecordReport
 from .status import COMPLIANT, EXEMPT, INDETERMINATE, NOT_APPLICABLE, PENDING, VIOLATION
 from .vocabulary import vocabulary
@@ -76,7 +84,7 @@ STATUS_OF = (None, VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APP
 _V, _C, _I, _P, _E, _NA = 1, 2, 3, 4, 5, 6
 
 #: facilities per chunk: bounds the memory of every batch path
-CHUNK = 4096
+CHUNK = 8192
 #: distinct written values kept per field across chunks (past it, parsed per chunk)
 _CACHE = 65536
 _BAD = object()  # a cell the fast normaliser gives up on
@@ -119,6 +127,20 @@ class _FieldParser:
 
 def _encode(cells: Sequence[Any]) -> Tuple[np.ndarray, List[Any], List[Any]]:
     """Codes of ``cells`` (0 for None), the distinct cells' keys and raw values."""
+    first = next(filter(_NOT_NONE, cells), None)
+    arrow = _ARROW_TYPES.get(type(first)) if _pa is not None else None
+    if arrow is not None:  # text, true/false and list-of-text columns: dictionary-encoded by Arrow
+        try:  # the type given: Arrow refuses any other cell (it would read 1 as 1.0, a datetime as a date)
+            arr = _pa.array(cells, type=arrow, from_pandas=False)
+        except (_pa.ArrowInvalid, _pa.ArrowTypeError, _pa.ArrowNotImplementedError, OverflowError, TypeError):
+            arr = None
+        if arr is not None and type(first) is list:
+            return _encode_lists(cells, arr)
+        if arr is not None:
+            enc = _pc.dictionary_encode(arr)
+            codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32) + 1
+            keys = [None] + enc.dictionary.to_pylist()
+            return codes, keys, keys
     types = set(map(type, cells))
     index: Dict[Any, int] = {None: 0}
     if types <= _HASHABLE and len(types & _NUMBERS) <= 1:  # hashable, and no True == 1 between them
@@ -143,18 +165,121 @@ def _encode(cells: Sequence[Any]) -> Tuple[np.ndarray, List[Any], List[Any]]:
     return np.fromiter(codes, np.int32, len(codes)), keys, raws
 
 
+_NOT_NONE = functools.partial(operator.is_not, None)
+#: cell type -> the Arrow type its column is read as (given, never inferred:
+#: inferring costs an attempt to import pandas per call)
+_ARROW_TYPES: Dict[type, Any] = {} if _pa is None else {
+    str: _pa.string(), bool: _pa.bool_(), list: _pa.list_(_pa.string())}
+
+
+def _encode_lists(cells: Sequence[Any], arr: Any) -> Tuple[np.ndarray, List[Any], List[Any]]:
+    """Codes of a column of lists of text: each list keyed by its items
+    joined with NUL and its length (two lists share a key only if both
+    have an item holding NUL, which no vocabulary value does: both are
+    refused either way)."""
+    joined = _pc.dictionary_encode(_pc.binary_join(arr, "\x00"))
+    jcodes = joined.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    lengths = _pc.list_value_length(arr).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    key = jcodes * (int(lengths.max(initial=0)) + 1) + lengths
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    has_none = bool(uniq.size) and uniq[0] == 0  # jcodes 0: a None cell (keys sort first)
+    codes = inverse.astype(np.int32) + (0 if has_none else 1)
+    raws: List[Any] = [None] + [cells[i] for i in first[1 if has_none else 0:].tolist()]
+    keys: List[Any] = [None] + [(list, tuple(r)) for r in raws[1:]]
+    return codes, keys, raws
+
+
 class _Col:
     """One field over a frame's rows: codes into ``values`` (typed; index 0
-    is the field's default, or None: not written)."""
+    is the field's default, or None: not written). Built from the cells on
+    first use: a column no rule reads is only validated (its distinct cells
+    typed) until a report needs its values."""
 
-    __slots__ = ("codes", "values", "parsed", "defaulted", "_views")
+    __slots__ = ("_codes", "_values", "_parsed", "defaulted", "_views", "_cells", "_parser", "bad")
 
-    def __init__(self, codes: np.ndarray, values: List[Any], parsed: List[Any], defaulted: bool) -> None:
-        self.codes = codes
-        self.values = values
-        self.parsed = parsed  # units as written (quantities), per value
+    def __init__(self, codes: Optional[np.ndarray], values: List[Any], parsed: List[Any], defaulted: bool,
+                 cells: Sequence[Any] = (), parser: Optional[_FieldParser] = None) -> None:
+        self._codes = codes
+        self._values = values
+        self._parsed = parsed
         self.defaulted = defaulted  # values[0] is a default
         self._views: Dict[Any, Any] = {}
+        self._cells = cells
+        self._parser = parser
+        self.bad: List[int] = []  # codes of cells the row path refuses or warns about
+
+    @classmethod
+    def of_cells(cls, cells: Sequence[Any], parser: _FieldParser, default: Any) -> "_Col":
+        if parser.spec.type == "string" and len(cells) > 64:  # ids, names: mostly distinct
+            types = set(map(type, cells))
+            if types <= {str, type(None)} and len(set(cells)) > len(cells) // 2:
+                # put_string takes any text as it is: each row its own code
+                codes = np.arange(1, len(cells) + 1, dtype=np.int32)
+                if type(None) in types:
+                    codes[np.equal(np.array(cells, dtype=object), None)] = 0
+                return cls(codes, [default, *cells], [None] * (len(cells) + 1), default is not None)
+        return cls(None, [default], [None], default is not None, cells, parser)
+
+    def _build(self) -> None:
+        codes, keys, raws = _encode(self._cells)
+        parser = self._parser
+        parse = parser.parse  # type: ignore[union-attr]
+        values, parsed = self._values[:1], [None]
+        bad = []
+        if parser.spec.type == "string" and all(type(k) is str for k in raws[1:]):  # type: ignore[union-attr]
+            values.extend(raws[1:])  # put_string takes any text as it is
+            self._codes, self._values, self._parsed, self.bad = codes, values, [None] * len(values), bad
+            self._cells = ()
+            return
+        for code in range(1, len(keys)):
+            hit = parse(keys[code], raws[code])
+            if hit is _BAD:
+                bad.append(code)
+                values.append(None)
+                parsed.append(None)
+            else:
+                values.append(hit[0])
+                parsed.append(hit[1])
+        self._codes, self._values, self._parsed, self.bad = codes, values, parsed, bad
+        self._cells = ()
+
+    def validate(self) -> bool:
+        """Whether every cell is one the fast normaliser takes (each
+        distinct cell typed once; the codes are left for later)."""
+        cells = self._cells
+        if self._codes is None:
+            try:
+                distinct = set(cells)
+            except TypeError:  # lists: typed keys
+                distinct = None
+            if distinct is not None:
+                distinct.discard(None)
+                # text never equals another type; True == 1 == 1.0 would hide one of them
+                if all(type(k) is str for k in distinct) or (
+                        len(set(map(type, cells)) & _NUMBERS) <= 1):
+                    parse = self._parser.parse  # type: ignore[union-attr]
+                    if all(parse(k, k) is not _BAD for k in distinct):
+                        return True
+            self._build()
+        return not self.bad
+
+    @property
+    def codes(self) -> np.ndarray:
+        if self._codes is None:
+            self._build()
+        return self._codes  # type: ignore[return-value]
+
+    @property
+    def values(self) -> List[Any]:
+        if self._codes is None:
+            self._build()
+        return self._values
+
+    @property
+    def parsed(self) -> List[Any]:
+        if self._codes is None:
+            self._build()
+        return self._parsed
 
     def view(self, key: Any, make: Callable[[List[Any]], np.ndarray]) -> np.ndarray:
         hit = self._views.get(key)
@@ -206,6 +331,8 @@ class _Frame:
         self.implicit = implicit
         self._gathered: Dict[Tuple[str, str], _Col] = {}
         self._corrected: Dict[Tuple[str, float], np.ndarray] = {}
+        self._rows: Optional[List[Tuple[str, List[int], List[Any], List[Any]]]] = None
+        self.truths: Dict[str, Truth] = {}  # by condition (repr), see compile_condition
 
     def col(self, scope: str, name: str) -> Optional[_Col]:
         if scope == "entity":
@@ -220,6 +347,12 @@ class _Frame:
                 base = self.context.get(name)
             hit = self._gathered[key] = None if base is None else base.take(self.fpos)
         return hit
+
+    def rows_view(self) -> List[Tuple[str, List[int], List[Any], List[Any]]]:
+        """Per column: (name, codes, values, units as written), as lists (for building entities)."""
+        if self._rows is None:
+            self._rows = [(name, col.codes.tolist(), col.values, col.parsed) for name, col in self.cols.items()]
+        return self._rows
 
     def nums(self, ref: FieldRef) -> np.ndarray:
         if ref.oxygen_reference is not None:
@@ -241,29 +374,25 @@ class _Frame:
         return col.view("lo", _stage_lo), col.view("hi", _stage_hi)
 
     def corrected(self, ref: FieldRef) -> np.ndarray:
-        """The oxygen-corrected value: :func:`correct_oxygen` once per
-        distinct (measured, O2) pair, so rounding is the row path's."""
+        """The oxygen-corrected value before rounding to 12 significant
+        digits: the same floating-point operations as :func:`correct_oxygen`,
+        over the column (a comparison near its limit rechecks the rounded
+        value: see :func:`_oxygen_compare`)."""
         key = (ref.scope + "." + ref.name, ref.oxygen_reference)
         hit = self._corrected.get(key)
         if hit is None:
             raw = self.col(ref.scope, ref.name)
             o2 = self.col(ref.scope, ref.o2_name)
-            hit = np.full(self.n, np.nan)
-            if raw is not None and o2 is not None:
-                rv = raw.view("num", _nums)
-                ov = o2.view("num", _nums)
-                rows = np.flatnonzero(~np.isnan(rv) & ~np.isnan(ov))
-                memo: Dict[Tuple[float, float], float] = {}
-                reference = ref.oxygen_reference
-                out = []
-                for pair in zip(rv[rows].tolist(), ov[rows].tolist()):
-                    v = memo.get(pair)
-                    if v is None:
-                        v = memo[pair] = correct_oxygen(pair[0], pair[1], reference)
-                    out.append(v)
-                hit[rows] = out
+            if raw is None or o2 is None:
+                hit = np.full(self.n, np.nan)
+            else:
+                hit = raw.view("num", _nums) * (21.0 - ref.oxygen_reference) / (21.0 - o2.view("num", _nums))
             self._corrected[key] = hit
         return hit
+
+    def measured(self, ref: FieldRef) -> Tuple[np.ndarray, np.ndarray]:
+        """The measured value and oxygen content of an oxygen-corrected field."""
+        return self.col(ref.scope, ref.name).view("num", _nums), self.col(ref.scope, ref.o2_name).view("num", _nums)
 
     def categories(self, ref: FieldRef) -> Tuple[Optional[_Col], List[Any]]:
         col = self.col(ref.scope, ref.name)
@@ -291,7 +420,21 @@ def _table_truth(fr: _Frame, ref: FieldRef, test: Callable[[Any], bool]) -> Trut
 
 
 def compile_condition(c: Cond, unsupported: frozenset = frozenset()) -> CondFn:
-    """``c`` as a function of a frame giving its three-valued truth per row."""
+    """``c`` as a function of a frame giving its three-valued truth per row
+    (computed once per frame: rules share conditions, e.g. a fuel's three
+    pollutant limits)."""
+    fn = _compile_node(c, unsupported)
+    key = repr(c)
+
+    def memo(fr: _Frame) -> Truth:
+        hit = fr.truths.get(key)
+        if hit is None:
+            hit = fr.truths[key] = fn(fr)
+        return hit
+    return memo
+
+
+def _compile_node(c: Cond, unsupported: frozenset) -> CondFn:
     kind = type(c).__name__
     if kind in unsupported:
         raise Unsupported(kind)
@@ -321,6 +464,9 @@ def compile_condition(c: Cond, unsupported: frozenset = frozenset()) -> CondFn:
             limit = float(limit.toordinal())
         else:
             limit = float(limit)
+
+        if ref.oxygen_reference is not None:
+            return lambda fr: _oxygen_compare(fr, ref, op, limit)
 
         def compare(fr: _Frame) -> Truth:
             v = fr.nums(ref)
@@ -370,6 +516,25 @@ def compile_condition(c: Cond, unsupported: frozenset = frozenset()) -> CondFn:
             return true, ~true & unknown  # any: true if one is true, else unknown if one is
         return junction
     raise Unsupported(kind)
+
+
+def _oxygen_compare(fr: _Frame, ref: FieldRef, op: str, limit: float) -> Truth:
+    """A comparison of an oxygen-corrected value. :func:`correct_oxygen`
+    rounds to 12 significant digits (a relative change below 1e-11): only
+    where the unrounded value is within 1e-9 of the limit can the rounding
+    decide, and there the row path's function is called."""
+    ufunc = _UFUNC[op]
+    y = fr.corrected(ref)
+    unknown = np.isnan(y)
+    with np.errstate(invalid="ignore"):
+        true = ufunc(y, limit) & ~unknown
+        near = np.flatnonzero(~unknown & (np.abs(y - limit) <= 1e-9 * abs(limit)))
+    if near.size:
+        raw, o2 = fr.measured(ref)
+        fn = OPERATORS[op].fn
+        for r in near.tolist():
+            true[r] = fn(correct_oxygen(float(raw[r]), float(o2[r]), ref.oxygen_reference), limit)
+    return true, unknown
 
 
 def _rule_function(rule: Any, unsupported: frozenset) -> Callable[[_Frame, np.ndarray], np.ndarray]:
@@ -529,9 +694,16 @@ class Block:
     # (frame, part (None: facility / implicit), rule indices, status matrix rows x rules, live mask)
     facility: _Frame
     parts: List[Tuple[_Frame, _Part]]  # every entity table's rows in the chunk
-    as_of: List[dt.date]
-    alert: List[str]
-    regions: List[Optional[str]]
+    context: Dict[str, _Col]  # per facility: as_of, alert
+    region: _Col
+
+    def as_of(self, p: int) -> dt.date:
+        col = self.context["as_of"]
+        return col.values[col.codes[p]]
+
+    def alert(self, p: int) -> str:
+        col = self.context["alert"]
+        return col.values[col.codes[p]]
 
 
 class _Run:
@@ -544,6 +716,7 @@ class _Run:
         self.alert = alert
         self.show_all = show_all
         self.chunk = chunk
+        self.today = dt.date.today()  # a record without a date is judged as of today (the row path's default)
         fac = [t for t in tables if t.section == "facility"]
         if len(fac) != 1:
             raise InputError([Problem(tables[0].source if tables else "<ledger>", 0, 0, "facility",
@@ -564,7 +737,7 @@ class _Run:
         self.order: List[Tuple[Any, np.ndarray, np.ndarray]] = []
         self.orphans: List[Tuple[Any, int]] = []
         for t in self.tables:
-            fp = np.fromiter((pos.get(f, -1) for f in t.facility_ids), np.int64, len(t.facility_ids))
+            fp = np.fromiter(map(pos.get, t.facility_ids, itertools.repeat(-1)), np.int64, len(t.facility_ids))
             for r in np.flatnonzero(fp < 0).tolist():
                 self.orphans.append((t, r))
             rows = np.argsort(fp, kind="stable")
@@ -588,22 +761,20 @@ class _Run:
         fcols, ctx = self.columns(self.fac, "facility", frows, np.arange(m), fallback)
         facility = _Frame("facility", m, fcols, np.arange(m))
         # ids, regions, dates
-        ids = list(self.fac.facility_ids[start:stop])
         idcol = fcols.get("id")
-        for p in range(m):
-            v = idcol.values[idcol.codes[p]] if idcol is not None else None
-            if type(v) is not str or not v.strip():
-                fallback.setdefault(p, "facility id missing or empty")
+        if idcol is None:
+            bad_id = np.ones(m, bool)
+        else:
+            good = np.array([type(v) is str and bool(v.strip()) for v in idcol.values], dtype=bool)
+            bad_id = ~good[idcol.codes]
+        for p in np.flatnonzero(bad_id).tolist():
+            fallback.setdefault(p, "facility id missing or empty")
         regcol = fcols.get("region")
-        regions: List[Optional[str]] = [None] * m
-        for p in range(m):
-            code = regcol.values[regcol.codes[p]] if regcol is not None else None
-            if code is None:
-                fallback.setdefault(p, "no region")
-            regions[p] = code
-        as_of, alert = self.context(ctx, m, fallback)
-        ctxcols = {"as_of": _Col(np.arange(m, dtype=np.int32), list(as_of), [None] * m, False),
-                   "alert": _Col(np.arange(m, dtype=np.int32), list(alert), [None] * m, False)}
+        if regcol is None:
+            regcol = _Col(np.zeros(m, np.int32), [None], [None], False)
+        for p in np.flatnonzero(~regcol.view("known", _known)).tolist():
+            fallback.setdefault(p, "no region")
+        ctxcols = self.context(ctx, m, fallback)
         facility.context = ctxcols
         # entity tables
         parts: List[Tuple[_Frame, _Part]] = []
@@ -622,7 +793,8 @@ class _Run:
             frame = _Frame(t.section, len(sel), cols, pos, facility, ctxcols)
             parts.append((frame, _Part(t, sel, pos)))
         # evaluate
-        ordinals = np.array([d.toordinal() for d in as_of], dtype=np.int64)
+        ordinals = ctxcols["as_of"].view("num", _nums).astype(np.int64)
+        regions = (regcol.values, regcol.codes)
         ok = np.ones(m, bool)
         if fallback:
             ok[list(fallback)] = False
@@ -647,11 +819,12 @@ class _Run:
         cov.rows_columnar += int(ok.sum()) + sum(int(ok[part.fpos].sum()) for _, part in parts)
         for why in fallback.values():
             cov.facilities_fallback[why] += 1
-        for p in range(m):  # the facility's id as the row path reads it
-            if p not in fallback:
-                ids[p] = idcol.values[idcol.codes[p]]
+        ids = list(self.fac.facility_ids[start:stop])
+        if idcol is not None:  # the facility's id as the row path reads it
+            vals = idcol.values
+            ids = [fid if p in fallback else vals[c] for p, (fid, c) in enumerate(zip(ids, idcol.codes.tolist()))]
         return Block(facility_rows=frows, ids=ids, fallback=fallback, frames=frames, facility=facility, parts=parts,
-                     as_of=as_of, alert=alert, regions=regions)
+                     context=ctxcols, region=regcol)
 
     def columns(self, table: Any, section: str, rows: np.ndarray, pos: np.ndarray,
                 fallback: Dict[int, str]) -> Tuple[Dict[str, _Col], Dict[str, _Col]]:
@@ -668,29 +841,18 @@ class _Run:
             if section == "facility" and name.startswith("context."):
                 scope, field = "context", name[len("context."):]
             parser = cp.parser(scope, field)
-            codes, keys, raws = _encode(cells)
             if parser is None:
-                if len(keys) > 1:  # written in an unknown column
-                    for p in np.unique(pos[codes > 0]).tolist():
+                if cells.count(None) != len(cells):  # written in an unknown column
+                    codes = np.fromiter((c is not None for c in cells), bool, len(cells))
+                    for p in np.unique(pos[codes]).tolist():
                         fallback.setdefault(int(p), f"unknown column {name!r}")
                 continue
             default = defaults.get(field) if scope != "context" else None
-            values: List[Any] = [default]
-            parsed: List[Any] = [None]
-            bad = []
-            for code in range(1, len(keys)):
-                hit = parser.parse(keys[code], raws[code])
-                if hit is _BAD:
-                    bad.append(code)
-                    values.append(None)
-                    parsed.append(None)
-                else:
-                    values.append(hit[0])
-                    parsed.append(hit[1])
-            if bad:
-                for p in np.unique(pos[np.isin(codes, bad)]).tolist():
+            col = _Col.of_cells(cells, parser, default)
+            if not col.validate():
+                for p in np.unique(pos[np.isin(col.codes, col.bad)]).tolist():
                     fallback.setdefault(int(p), "a cell the row path refuses or warns about")
-            (ctx if scope == "context" else cols)[field] = _Col(codes, values, parsed, default is not None)
+            (ctx if scope == "context" else cols)[field] = col
         for field, default in defaults.items():  # a defaulted field without a column
             if field not in cols:
                 cols[field] = _Col(np.zeros(len(rows), np.int32), [default], [None], True)
@@ -700,41 +862,39 @@ class _Run:
         if cp_kind(self.cp, table.section) == "single":
             return
         idcol = cols.get("id")
-        seen = set()
-        for r, p in enumerate(pos.tolist()):
-            v = idcol.values[idcol.codes[r]] if idcol is not None else None
-            if type(v) is not str or not v.strip():
-                fallback.setdefault(p, f"{table.section} id missing or empty")
-            elif (p, v) in seen:
-                fallback.setdefault(p, f"{table.section} id repeated")
-            else:
-                seen.add((p, v))
+        if idcol is None:
+            for p in np.unique(pos).tolist():
+                fallback.setdefault(int(p), f"{table.section} id missing or empty")
+            return
+        codes = idcol.codes
+        good = np.array([type(v) is str and bool(v.strip()) for v in idcol.values], dtype=bool)
+        for p in np.unique(pos[~good[codes]]).tolist():
+            fallback.setdefault(int(p), f"{table.section} id missing or empty")
+        pair = np.sort(pos.astype(np.int64) * (len(idcol.values) + 1) + codes)
+        same = pair[1:] == pair[:-1]
+        if same.any():  # an id twice in one facility's rows of this table
+            for p in np.unique(pair[1:][same] // (len(idcol.values) + 1)).tolist():
+                fallback.setdefault(int(p), f"{table.section} id repeated")
 
-    def context(self, ctx: Dict[str, _Col], m: int, fallback: Dict[int, str]) -> Tuple[List[dt.date], List[str]]:
+    def context(self, ctx: Dict[str, _Col], m: int, fallback: Dict[int, str]) -> Dict[str, _Col]:
+        """Per facility: the date and alert level (the options, else the
+        record's context columns, else today and the record format's default)."""
         vocab = self.cp.vocab
-        today = dt.date.today()
         if self.alert is not None and self.alert not in vocab.context_fields["alert"].values:
             for p in range(m):
                 fallback.setdefault(p, "unknown alert level")
-        out_dates: List[dt.date] = []
-        out_alert: List[str] = []
-        dcol, acol = ctx.get("as_of"), ctx.get("alert")
-        default_alert = vocab.context_fields["alert"].default
-        for p in range(m):
-            d = self.as_of
-            if d is None:
-                d = dcol.values[dcol.codes[p]] if dcol is not None else None
-                d = today if d is None else d
-            a = self.alert
-            if a is None:
-                a = acol.values[acol.codes[p]] if acol is not None else None
-                a = default_alert if a is None else a
-            out_dates.append(d)
-            out_alert.append(a)
-        return out_dates, out_alert
+        out = {}
+        for name, given, default in (("as_of", self.as_of, self.today),
+                                     ("alert", self.alert, vocab.context_fields["alert"].default)):
+            col = ctx.get(name)
+            if given is not None or col is None:
+                out[name] = _Col(np.zeros(m, np.int32), [given if given is not None else default], [None], False)
+            else:  # unwritten: the default (a refused cell: its facility is on the row path)
+                out[name] = _Col(col.codes, [default if v is None else v for v in col.values], col.parsed, False)
+        return out
 
     def evaluate(self, frame: _Frame, part: Optional[_Part], fpos: np.ndarray, ordinals: np.ndarray,
-                 regions: List[Optional[str]], ok: np.ndarray):
+                 regions: Tuple[List[Optional[str]], np.ndarray], ok: np.ndarray):
         """Status matrix (rows x the section's rules) of a frame's rows whose
         facility is columnar; rows of row-path facilities get no status."""
         cp = self.cp
@@ -745,12 +905,11 @@ class _Run:
         rules = cp.program.rules
         as_of = ordinals[fpos]
         # live: the rule applies in the row's region and exists at its date
-        distinct = sorted({c for c in regions if c is not None})
-        table = np.zeros((len(distinct) + 1, len(idx)), bool)  # row 0: no region
-        for j, code in enumerate(distinct):
-            table[j + 1] = cp.in_region(frame.section, code)
-        number = {code: j + 1 for j, code in enumerate(distinct)}
-        per_fac = np.array([number.get(c, 0) if c is not None else 0 for c in regions], dtype=np.int64)
+        codes, per_fac = regions
+        table = np.zeros((len(codes), len(idx)), bool)  # per distinct region written
+        for j, code in enumerate(codes):
+            if code is not None:
+                table[j] = cp.in_region(frame.section, code)
         mine = table[per_fac[fpos]] & ok[fpos][:, None]
         live = np.empty_like(mine)
         for k, i in enumerate(idx.tolist()):
@@ -796,19 +955,20 @@ def cp_kind(cp: ColumnarProgram, section: str) -> str:
 
 def _values(frame: _Frame, r: int) -> Tuple[Dict[str, Any], Dict[str, Any], frozenset]:
     """One row's typed values, as the row path's :class:`Entity` holds them."""
+    table = frame.rows_view()
     values: Dict[str, Any] = {}
     written: Dict[str, Any] = {}
     defaulted = []
-    for name, col in frame.cols.items():
-        code = col.codes[r]
-        v = col.values[code]
+    for name, codes, vals, parsed in table:
+        code = codes[r]
+        v = vals[code]
         if v is None:
             continue
         values[name] = v
         if code == 0:
             defaulted.append(name)
         else:
-            p = col.parsed[code]
+            p = parsed[code]
             if p is not None:
                 written[name] = p
     return values, written, frozenset(defaulted)
@@ -1004,6 +1164,8 @@ def _facts(run: _Run, block: Block, p: int, frow: int, bounds: List[np.ndarray])
                                    rows[int(part.rows[r])]))
             present.add(frame.section)
     implicit = tuple(s for s in cp.singles if s not in present)
-    ctx = {"as_of": block.as_of[p], "alert": block.alert[p]}
-    return Facts(run.fac.source, block.as_of[p], block.alert[p], cp.vocab.regions[block.regions[p]], facility,
+    as_of, alert = block.as_of(p), block.alert(p)
+    ctx = {"as_of": as_of, "alert": alert}
+    region = block.region.values[block.region.codes[p]]
+    return Facts(run.fac.source, as_of, alert, cp.vocab.regions[region], facility,
                  tuple(entities), ctx, (), values.get("name"), implicit)
