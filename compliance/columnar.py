@@ -1028,6 +1028,23 @@ def _ordered_frames(block: Block):
 
 # ------------------------------------------------------------------ reports
 
+@attrs.define
+class LedgerDocument(Document):
+    """A facility's rows grouped into a record: each path located at its
+    cell (line: the sheet row; column: the number of the column's letter),
+    and a problem's file names the sheet (``ledger.xlsx:boilers``)."""
+
+    sheets: Dict[Tuple[Any, ...], str] = attrs.field(factory=dict)
+
+    def problem(self, path: Any, field: str, message: str, level: str = "error") -> Problem:
+        line, col = self.where(path)
+        path = tuple(path)
+        while path and path not in self.sheets:
+            path = path[:-1]
+        sheet = self.sheets.get(path, self.sheets.get((), ""))
+        return Problem(f"{self.source}:{sheet}" if sheet else self.source, line, col, field, message, level)
+
+
 def document_of(fac_table: Any, frow: int, entity_rows: Sequence[Tuple[Any, Sequence[int]]]
                 ) -> Document:
     """One facility's rows as a record (for the row path): dotted columns
@@ -1036,11 +1053,13 @@ def document_of(fac_table: Any, frow: int, entity_rows: Sequence[Tuple[Any, Sequ
     number)."""
     data: Dict[str, Any] = {}
     locations: Dict[Tuple[Any, ...], Tuple[int, int]] = {}
+    sheets: Dict[Tuple[Any, ...], str] = {}
     vocab = vocabulary()
 
     def put(target: Dict[str, Any], table: Any, r: int, path: Tuple[Any, ...]) -> None:
         line = table.rows[r]
         locations[path] = (line, 1)
+        sheets[path] = table.sheet
         for name, column in table.columns.items():
             v = column[r]
             if v is None:
@@ -1049,6 +1068,7 @@ def document_of(fac_table: Any, frow: int, entity_rows: Sequence[Tuple[Any, Sequ
                 ctx = data.setdefault("context", {})
                 ctx[name[len("context."):]] = v
                 locations[("context", name[len("context."):])] = (line, _colnum(table.letters.get(name, "")))
+                sheets[("context",)] = table.sheet
                 continue
             cur = target
             parts = name.split(".")
@@ -1077,7 +1097,8 @@ def document_of(fac_table: Any, frow: int, entity_rows: Sequence[Tuple[Any, Sequ
                 put(ent, table, r, (table.section, len(items)))
                 items.append(ent)
     locations[()] = (fac_table.rows[frow], 1)
-    return Document(fac_table.source, data, locations)
+    sheets[()] = fac_table.sheet
+    return LedgerDocument(fac_table.source, data, locations, sheets)
 
 
 def _colnum(letters: str) -> int:
@@ -1102,6 +1123,15 @@ def check_tables(ev: Any, tables: Sequence[Any], *, as_of: Optional[dt.date] = N
         statuses = block_statuses(block, cp.program.rules)
         bounds = [np.searchsorted(part.fpos, np.arange(len(block.ids) + 1)) for _, part in block.parts]
         for p, frow in enumerate(block.facility_rows.tolist()):
+            if frow in run.repeated:  # which rows are whose is ambiguous: refused, each row named
+                fid = run.fac.facility_ids[frow]
+                rows = [run.fac.rows[i] for i, f in enumerate(run.fac.facility_ids) if f == fid]
+                yield Failure(run.fac.source, (Problem(
+                    f"{run.fac.source}:{run.fac.sheet}" if run.fac.sheet else run.fac.source, run.fac.rows[frow],
+                    _colnum(run.fac.letters.get("id", "")), "facility.id",
+                    f"facility {fid!r} is given on more than one row ({', '.join(map(str, rows))}); "
+                    "give each facility one row"),))
+                continue
             if p in block.fallback:  # the row path, on the facility's rows grouped into a record
                 rows = [(part.table, part.rows[b[p]:b[p + 1]].tolist()) for (_, part), b in zip(block.parts, bounds)]
                 doc = document_of(run.fac, frow, [(t, rs) for t, rs in rows if rs])
@@ -1109,7 +1139,7 @@ def check_tables(ev: Any, tables: Sequence[Any], *, as_of: Optional[dt.date] = N
                     facts = facts_of(doc, as_of=as_of, alert=alert)
                     findings = ev.lazy_findings(facts, show_all=show_all)
                 except InputError as exc:
-                    yield Failure(doc.source, tuple(exc.problems))
+                    yield Failure(doc.source, tuple(exc.problems))  # type: ignore[attr-defined]
                     continue
                 yield _report(facts, findings)
                 continue
