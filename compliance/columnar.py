@@ -60,8 +60,8 @@ import attrs
 import numpy as np
 
 try:  # optional: dictionary-encodes text columns faster than a dict (see benchmarks/README.md)
-    import pyarrow as _pa
-    import pyarrow.compute as _pc
+    import pyarrow as _pa  # type: ignore[import-untyped]
+    import pyarrow.compute as _pc  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - the pure-Python encoding gives the same codes
     _pa = _pc = None
 
@@ -216,7 +216,7 @@ class _Col:
                 # put_string takes any text as it is: each row its own code
                 codes = np.arange(1, len(cells) + 1, dtype=np.int32)
                 if type(None) in types:
-                    codes[np.equal(np.array(cells, dtype=object), None)] = 0
+                    codes[np.array([c is None for c in cells], dtype=bool)] = 0
                 return cls(codes, [default, *cells], [None] * (len(cells) + 1), default is not None)
         return cls(None, [default], [None], default is not None, cells, parser)
 
@@ -224,8 +224,9 @@ class _Col:
         codes, keys, raws = _encode(self._cells)
         parser = self._parser
         parse = parser.parse  # type: ignore[union-attr]
-        values, parsed = self._values[:1], [None]
-        bad = []
+        values: List[Any] = self._values[:1]
+        parsed: List[Any] = [None]
+        bad: List[int] = []
         if parser.spec.type == "string" and all(type(k) is str for k in raws[1:]):  # type: ignore[union-attr]
             values.extend(raws[1:])  # put_string takes any text as it is
             self._codes, self._values, self._parsed, self.bad = codes, values, [None] * len(values), bad
@@ -320,7 +321,8 @@ class _Frame:
     single section: ``implicit``), with the facility and context columns
     gathered to them."""
 
-    def __init__(self, section: str, n: int, cols: Dict[str, _Col], fpos: np.ndarray, facility: "_Frame" = None,
+    def __init__(self, section: str, n: int, cols: Dict[str, _Col], fpos: np.ndarray,
+                 facility: Optional["_Frame"] = None,
                  context: Optional[Dict[str, _Col]] = None, implicit: bool = False) -> None:
         self.section = section
         self.n = n
@@ -329,8 +331,8 @@ class _Frame:
         self.facility = facility
         self.context = context or {}
         self.implicit = implicit
-        self._gathered: Dict[Tuple[str, str], _Col] = {}
-        self._corrected: Dict[Tuple[str, float], np.ndarray] = {}
+        self._gathered: Dict[Tuple[str, str], Optional[_Col]] = {}
+        self._corrected: Dict[Tuple[str, Any], np.ndarray] = {}
         self._rows: Optional[List[Tuple[str, List[int], List[Any], List[Any]]]] = None
         self.truths: Dict[str, Truth] = {}  # by condition (repr), see compile_condition
 
@@ -338,15 +340,14 @@ class _Frame:
         if scope == "entity":
             return self.cols.get(name)
         key = (scope, name)
-        hit = self._gathered.get(key, _BAD)
-        if hit is _BAD:
+        if key not in self._gathered:
             if scope == "facility":
                 assert self.facility is not None
                 base = self.facility.cols.get(name)
             else:
                 base = self.context.get(name)
-            hit = self._gathered[key] = None if base is None else base.take(self.fpos)
-        return hit
+            self._gathered[key] = None if base is None else base.take(self.fpos)
+        return self._gathered[key]
 
     def rows_view(self) -> List[Tuple[str, List[int], List[Any], List[Any]]]:
         """Per column: (name, codes, values, units as written), as lists (for building entities)."""
@@ -386,13 +387,16 @@ class _Frame:
             if raw is None or o2 is None:
                 hit = np.full(self.n, np.nan)
             else:
-                hit = raw.view("num", _nums) * (21.0 - ref.oxygen_reference) / (21.0 - o2.view("num", _nums))
+                reference: float = ref.oxygen_reference  # type: ignore[assignment]
+                hit = raw.view("num", _nums) * (21.0 - reference) / (21.0 - o2.view("num", _nums))
             self._corrected[key] = hit
         return hit
 
     def measured(self, ref: FieldRef) -> Tuple[np.ndarray, np.ndarray]:
         """The measured value and oxygen content of an oxygen-corrected field."""
-        return self.col(ref.scope, ref.name).view("num", _nums), self.col(ref.scope, ref.o2_name).view("num", _nums)
+        raw, o2 = self.col(ref.scope, ref.name), self.col(ref.scope, ref.o2_name)
+        assert raw is not None and o2 is not None  # the rows asked for have both
+        return raw.view("num", _nums), o2.view("num", _nums)
 
     def categories(self, ref: FieldRef) -> Tuple[Optional[_Col], List[Any]]:
         col = self.col(ref.scope, ref.name)
@@ -533,7 +537,7 @@ def _oxygen_compare(fr: _Frame, ref: FieldRef, op: str, limit: float) -> Truth:
         raw, o2 = fr.measured(ref)
         fn = OPERATORS[op].fn
         for r in near.tolist():
-            true[r] = fn(correct_oxygen(float(raw[r]), float(o2[r]), ref.oxygen_reference), limit)
+            true[r] = fn(correct_oxygen(float(raw[r]), float(o2[r]), ref.oxygen_reference or 0.0), limit)
     return true, unknown
 
 
@@ -624,6 +628,18 @@ class ColumnarProgram:
         self.vocab = vocab
         self.section_order = {name: i for i, name in enumerate(vocab.sections)}
         self.singles = tuple(n for n, s in vocab.sections.items() if s.kind == "single" and n != "facility")
+
+    def describe(self, sections: Sequence[str]) -> List[str]:
+        """Per entity kind: how many rules are judged over columns, and each
+        rule that falls back to the row path, with why."""
+        rules = self.program.rules
+        out = []
+        for section in sections:
+            idx, fns = self.sections[section]
+            back = [rules[i].id for i, fn in zip(idx.tolist(), fns) if fn is None]
+            out.append(f"{section}: {len(fns) - len(back)} rules columnar, {len(back)} on the row path")
+            out.extend(f"  row path: {rid} ({self.coverage.rules_fallback[rid]})" for rid in back)
+        return out
 
     def parser(self, section: str, name: str) -> Optional[_FieldParser]:
         key = (section, name)
@@ -997,7 +1013,7 @@ def block_statuses(block: Block, rules: Sequence[Any]) -> Dict[int, List[Tuple[i
         for j in order.tolist():
             r = int(rr[j])
             p = int(frame.fpos[r])
-            out[p].append((int(idx[kk[j]]), frame.section, eids(r, p), STATUS_OF[codes[j]]))
+            out[p].append((int(idx[kk[j]]), frame.section, eids(r, p), STATUS_OF[codes[j]] or ""))
     return out
 
 

@@ -323,3 +323,15 @@ def test_an_unknown_alert_option_fails_every_facility_like_the_row_path(ev):
     want = list(row_path(ev, base, alert="purple"))
     assert all(isinstance(r, Failure) for r in got)
     assert [r.to_dict() for r in got] == [r.to_dict() for r in want]
+
+
+def test_cli_kernel_columnar_lists_coverage(cli):
+    res = cli("kernel", "--columnar", "--section", "boilers")
+    assert res.exit_code == 0
+    assert res.output.startswith("boilers: ") and "rules columnar, 0 on the row path" in res.output
+
+
+def test_describe_names_each_fallback(ev):
+    program = ColumnarProgram(ev, unsupported={"Member"})
+    lines = program.describe(["facility", "boilers"])
+    assert any(line.startswith("  row path: ") and "Member" in line for line in lines)
