@@ -264,6 +264,10 @@ class _Col:
             self._build()
         return not self.bad
 
+    def encode(self) -> None:
+        if self._codes is None:
+            self._build()
+
     @property
     def codes(self) -> np.ndarray:
         if self._codes is None:
@@ -622,6 +626,16 @@ class ColumnarProgram:
                     fns.append(None)
                     self.coverage.rules_fallback[rules[i].id] = f"condition node {exc} has no columnar compiler"
             self.sections[section] = (np.array(idx, dtype=np.int64), fns)
+        #: per section (and "context"): the fields some rule reads (their columns are encoded at once)
+        self.read: Dict[str, set] = {}
+        for rule in rules:
+            for cond in (rule.when, rule.require, rule.unless.condition if rule.unless else None):
+                for ref in cond.refs() if cond is not None else ():
+                    scope = rule.applies_to if ref.scope == "entity" else ref.scope
+                    names = self.read.setdefault(scope, set())
+                    names.add(ref.name)
+                    if ref.oxygen_reference is not None:
+                        names.add(ref.o2_name)
         self._chains: Dict[str, Dict[str, np.ndarray]] = {}
         self._parsers: Dict[Tuple[str, str], Optional[_FieldParser]] = {}
         vocab = vocabulary()
@@ -865,6 +879,8 @@ class _Run:
                 continue
             default = defaults.get(field) if scope != "context" else None
             col = _Col.of_cells(cells, parser, default)
+            if field in cp.read.get(scope, ()):
+                col.encode()  # read by a rule: encoded now (validated as it is typed)
             if not col.validate():
                 for p in np.unique(pos[np.isin(col.codes, col.bad)]).tolist():
                     fallback.setdefault(int(p), "a cell the row path refuses or warns about")
