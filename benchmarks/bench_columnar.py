@@ -17,15 +17,22 @@ tests/handwritten_jizhou.py.
   library's own unit parser), the rules evaluated over whole columns with
   numpy -> status matrices; column building is counted. A second row adds
   turning the matrices into (facility, rule, entity, status) tuples in the
-  row kernel's order (``block_statuses``), as the hand-written side returns.
+  row kernel's order (``block_statuses``), as the hand-written side returns;
+  a third, the columns encoded by a Python dict instead of Arrow (pyarrow is
+  optional).
+
+Then the evaluation's primitives, numpy against pyarrow.compute, on columns
+of the ledger's length (why the evaluation is numpy's). Polars is not
+installed in the project's environment and was not measured.
 
 Before timing, both sides must give the same multiset of (facility, rule,
 entity, status) (exit status 1 otherwise). Timing follows harness.py: CPU
 time, the sides interleaved and rotated per repeat, medians, the ratio the
 median of the per-repeat ratios. Memory: a child process builds a ledger of
 --memory sizes, resets its peak RSS (/proc/self/clear_refs), runs
-``check_tables`` over it (every report's summary read) and reports the peak
-increase over the RSS the tables hold.
+``check_tables`` over it in chunks of --memory-chunk facilities (every
+report's summary read) and reports the peak increase over the RSS the
+tables hold (the tables themselves are the input, and grow with it).
 
     python benchmarks/bench_columnar.py            # 100 000 rows, 5 repeats
     python benchmarks/bench_columnar.py --quick    # 10 000 rows, 3 repeats
@@ -162,7 +169,81 @@ def columnar_keys(ev, tables) -> List[Key]:
     return out
 
 
-def _child_memory(rows: int, seed: int) -> int:
+def columnar_without_arrow(ev, tables) -> int:
+    """The same, with the pure-Python column encoding (pyarrow absent)."""
+    from compliance import columnar
+
+    saved = columnar._pa
+    columnar._pa = None
+    try:
+        return columnar_matrices(ev, tables)
+    finally:
+        columnar._pa = saved
+
+
+def backend_primitives(tables, repeats: int) -> List[List[str]]:
+    """The evaluation's primitives on a column of the ledger's length, numpy
+    vs pyarrow.compute: a comparison with unknowns masked, a gather of a
+    per-value truth table by codes, a three-valued 'and'."""
+    import time
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from compliance.units import parse_quantity
+
+    coatings = next(t for t in tables if t.section == "coatings")
+    cells = coatings.columns["voc_content"]
+    one = np.array([np.nan if c is None else parse_quantity(c, "g/L")[0] for c in cells])
+    total = sum(len(t.rows) for t in tables)
+    x = np.resize(one, total)
+    ax = pa.array(x, from_pandas=True)  # NaN -> null: Arrow's unknown
+    codes = np.resize(np.arange(len(set(cells))), total).astype(np.int32)
+    truth = np.arange(len(set(cells))) % 2 == 0
+    acodes, atruth = pa.array(codes), pa.array(truth)
+    t1, u1 = x <= 580.0, np.isnan(x)
+    t2, u2 = x >= 250.0, np.isnan(x)
+    at1, at2 = pa.array(t1 & ~u1, mask=u1), pa.array(t2 & ~u2, mask=u2)
+
+    def np_compare():
+        u = np.isnan(x)
+        return (x <= 580.0) & ~u, u
+
+    def pa_compare():
+        return pc.less_equal(ax, 580.0)  # null where unknown
+
+    def np_gather():
+        return truth[codes]
+
+    def pa_gather():
+        return pc.take(atruth, acodes)
+
+    def np_and3():  # false if either is false, else unknown if either is unknown
+        false = (~t1 & ~u1) | (~t2 & ~u2)
+        return t1 & t2, ~false & ~(t1 & t2)
+
+    def pa_and3():
+        return pc.and_kleene(at1, at2)
+
+    def med(fn) -> float:
+        times = []
+        for _ in range(repeats):
+            c0 = time.process_time()
+            for _ in range(50):
+                fn()
+            times.append((time.process_time() - c0) / 50 * 1e6)
+        return sorted(times)[len(times) // 2]
+
+    rows = []
+    for label, a, b in (("compare, unknowns masked", np_compare, pa_compare), ("gather a truth table by codes", np_gather, pa_gather),
+                        ("three-valued and", np_and3, pa_and3)):
+        na, nb = med(a), med(b)
+        rows.append([label, f"{na:.0f}", f"{nb:.0f}", f"{nb / na:.1f}×"])
+    return rows
+
+
+def _child_memory(rows: int, seed: int, chunk: int) -> int:
     from compliance.api import evaluator
     from compliance.columnar import check_tables
 
@@ -177,7 +258,7 @@ def _child_memory(rows: int, seed: int) -> int:
     except OSError:
         reset = False
     violations = 0
-    for rep in check_tables(ev, tables):
+    for rep in check_tables(ev, tables, chunk=chunk):
         violations += rep.summary["violation"] if hasattr(rep, "summary") else 0
     H.child_report(rows=total, facilities=n, tables_rss_kib=base, reset=reset, violations=violations)
     return 0
@@ -198,10 +279,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--quick", action="store_true", help="10000 rows, 3 repeats")
     ap.add_argument("--repeats", type=int, default=None, help="timed passes (default 5; quick 3)")
     ap.add_argument("--memory", default="10000,100000", help="ledger sizes (rows) for peak RSS; '' to skip")
+    ap.add_argument("--memory-chunk", type=int, default=1000,
+                    help="facilities per chunk in the memory runs (default 1000: both sizes span several chunks)")
     ap.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child_memory:
-        return _child_memory(args.child_memory, args.seed)
+        return _child_memory(args.child_memory, args.seed, args.memory_chunk)
     rows = 10_000 if args.quick else args.rows
     repeats = args.repeats or (3 if args.quick else 5)
 
@@ -227,7 +310,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     sides = [Side("hand-written per-row Python", lambda t: hand_tables(t)),
              Side("columnar (status matrices)", lambda t: columnar_matrices(ev, t)),
-             Side("columnar + status tuples", lambda t: columnar_keys(ev, t))]
+             Side("columnar + status tuples", lambda t: columnar_keys(ev, t)),
+             Side("columnar, dict encoding (no pyarrow)", lambda t: columnar_without_arrow(ev, t))]
     H.settle()
     H.interleaved([tables], sides, block=1, repeats=repeats)
     base = sides[0]
@@ -235,14 +319,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                  f"{H.ratio(base, s):.2f}×"] for s in sides]
     H.table(["side", f"CPU ms / {total} rows (median of {repeats})", "spread", "speed-up vs hand"], rows_out)
 
+    say(f"the primitives on {total} values, numpy vs pyarrow.compute (µs per call, median of {repeats}):")
+    H.table(["primitive", "numpy", "pyarrow.compute", "Arrow ÷ numpy"], backend_primitives(tables, repeats))
+
     if args.memory:
         mem = []
         for size in [int(x) for x in args.memory.split(",") if x]:
-            got = H.child_json([H.PYTHON, __file__, "--child-memory", str(size), "--seed", str(args.seed)])
+            got = H.child_json([H.PYTHON, __file__, "--child-memory", str(size), "--seed", str(args.seed),
+                                "--memory-chunk", str(args.memory_chunk)])
             mem.append([f"{got['rows']} rows ({got['facilities']} facilities)", H.mib(got["tables_rss_kib"]),
                         H.mib(got["peak_rss_kib"]),
                         H.mib(got["peak_rss_kib"] - got["tables_rss_kib"]) if got["reset"] else "-"])
-        say("check_tables (reports in chunks of 8192 facilities, each summary read): peak RSS")
+        say(f"check_tables (reports in chunks of {args.memory_chunk} facilities, each summary read): peak RSS")
         H.table(["ledger", "RSS with the tables", "peak while checking", "peak increase"], mem)
     return 0 if ok else 1
 

@@ -1019,42 +1019,30 @@ def block_statuses(block: Block, rules: Sequence[Any]) -> Dict[int, List[Tuple[i
     """Per columnar facility (chunk position): (rule index, section, entity
     id, status) in the row kernel's order."""
     out: Dict[int, List[Tuple[int, str, str, str]]] = {p: [] for p in range(len(block.ids)) if p not in block.fallback}
-    for frame, part, idx, st, live, eids in _ordered_frames(block):
+    vocab = vocabulary()
+    order = {name: i for i, name in enumerate(vocab.sections)}
+    ids = np.array(block.ids, dtype=object)
+    # the row path's order: facility, written sections in the record format's order, implicit sections
+    frames = sorted(block.frames, key=lambda item: (item[0].section != "facility", item[0].implicit,
+                                                     order[item[0].section]))
+    for frame, part, idx, st, live in frames:
         rr, kk = np.nonzero(st)
         if rr.size == 0:
             continue
-        # the kernel's order: row, then live rules, then dormant ones (show_all)
-        order = np.lexsort((kk, ~live[rr, kk], rr))
-        codes = st[rr, kk]
-        for j in order.tolist():
-            r = int(rr[j])
-            p = int(frame.fpos[r])
-            out[p].append((int(idx[kk[j]]), frame.section, eids(r, p), STATUS_OF[codes[j]] or ""))
-    return out
-
-
-def _ordered_frames(block: Block):
-    """Frames in the row path's order: facility, written sections in the
-    record format's order, implicit single sections; each with its entity ids."""
-    vocab = vocabulary()
-    order = {name: i for i, name in enumerate(vocab.sections)}
-    ids = block.ids
-
-    def fac_id(r: int, p: int) -> str:
-        return ids[p]
-
-    def keyed(item):
-        frame = item[0]
-        return (frame.section != "facility", frame.implicit, order[frame.section])
-    out = []
-    for item in sorted(block.frames, key=keyed):
-        frame, part = item[0], item[1]
+        # within a frame: row, then live rules, then dormant ones (show_all)
+        j = np.lexsort((kk, ~live[rr, kk], rr))
+        rr, kk = rr[j], kk[j]
+        fpos = frame.fpos[rr]
         if part is None or vocab.sections[frame.section].kind == "single":
-            eids = fac_id
+            eids = ids[fpos]
         else:
             col = frame.cols["id"]
-            eids = (lambda col: lambda r, p: col.values[col.codes[r]])(col)
-        out.append(item + (eids,))
+            eids = np.array(col.values, dtype=object)[col.codes[rr]]
+        section = frame.section
+        rule_index = idx[kk].tolist()
+        names = [STATUS_OF[c] or "" for c in st[rr, kk].tolist()]
+        for p, i, eid, status in zip(fpos.tolist(), rule_index, eids.tolist(), names):
+            out[p].append((i, section, eid, status))
     return out
 
 
