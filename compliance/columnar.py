@@ -40,11 +40,24 @@ What the columnar path does not cover goes to the row path, and is counted
   interpreter (:func:`compliance.evaluate.verdict`) on those rows;
 * a **facility** with anything the fast normaliser gives up on -- a cell
   that does not parse or is out of range, an open-vocabulary value (a
-  warning), an unknown column written, a missing, empty or repeated id, a
-  single section given twice, no region: its rows are grouped into a
-  record and checked by the row path (:func:`compliance.normalise.facts_of`
-  and the kernel), so its errors and warnings are the row path's, located
-  at the cell (sheet, row, column).
+  warning), an unknown column written, a table of an unknown entity kind, a
+  missing, empty or repeated entity id, a single section given twice, no
+  region: its rows are grouped into a record (:func:`document_of`) and
+  checked by the row path (:func:`compliance.normalise.facts_of` and the
+  kernel), so its errors and warnings are the row path's, located at the
+  cell (``ledger.xlsx:boilers``, sheet row, column number).
+
+Two things only a ledger can have are refused here, each a
+:class:`~compliance.api.Failure` naming the rows: a facility id on more
+than one row of the facility table, and entity rows whose facility is not
+in it (reported after the last facility).
+
+Cells are of the ledger interface's types (str, int, float, bool, date,
+None; a list for a list field). Text, true/false and list-of-text columns
+are dictionary-encoded by pyarrow when it is installed, with the column's
+type given (Arrow would read a bytes cell as text, a tuple as a list, which
+no ledger reader produces); without pyarrow a dict does it, keyed so that
+True, 1 and 1.0 stay apart. Both give the same codes (tested).
 """
 
 from __future__ import annotations
@@ -812,6 +825,11 @@ class _Run:
         for t, rows, fp in self.order:
             lo, hi = np.searchsorted(fp, [start, stop])
             sel, pos = rows[lo:hi], fp[lo:hi] - start
+            if t.section not in cp.vocab.sections:  # the row path names it (an unknown top-level key)
+                for p in np.unique(pos).tolist():
+                    fallback.setdefault(int(p), f"unknown entity kind {t.section!r}")
+                parts.append((_Frame(t.section, len(sel), {}, pos, facility, ctxcols), _Part(t, sel, pos)))
+                continue
             cols, _ = self.columns(t, t.section, sel, pos, fallback)
             if t.section in present:
                 seen = present[t.section]
@@ -1166,7 +1184,8 @@ def check_tables(ev: Any, tables: Sequence[Any], *, as_of: Optional[dt.date] = N
             facts = _facts(run, block, p, frow, bounds)
             yield _report(facts, _findings(ev, facts, statuses[p]))
     if run.orphans:
-        problems = tuple(Problem(t.source, t.rows[r], 0, t.section,
+        problems = tuple(Problem(f"{t.source}:{t.sheet}" if t.sheet else t.source, t.rows[r],
+                                 _colnum(t.letters.get("id", "")), t.section,
                                  f"facility {t.facility_ids[r]!r} is not in the facility table")
                          for t, r in run.orphans)
         yield Failure(run.fac.source, problems)
@@ -1203,12 +1222,15 @@ def _facts(run: _Run, block: Block, p: int, frow: int, bounds: List[np.ndarray])
     facility = Entity("facility", block.ids[p], values, written, defaulted, run.fac.rows[frow])
     entities: List[Entity] = []
     present = set()
-    order = sorted(range(len(block.parts)), key=lambda j: cp.section_order[block.parts[j][0].section])
+    order = sorted(range(len(block.parts)), key=lambda j: cp.section_order.get(block.parts[j][0].section, 99))
     for j in order:
         frame, part = block.parts[j]
+        lo, hi = int(bounds[j][p]), int(bounds[j][p + 1])
+        if lo == hi:
+            continue
         single = cp.vocab.sections[frame.section].kind == "single"
         rows = part.table.rows
-        for r in range(int(bounds[j][p]), int(bounds[j][p + 1])):
+        for r in range(lo, hi):
             v, w, d = _values(frame, r)
             entities.append(Entity(frame.section, block.ids[p] if single else v["id"], v, w, d,
                                    rows[int(part.rows[r])]))

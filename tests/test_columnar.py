@@ -335,3 +335,18 @@ def test_describe_names_each_fallback(ev):
     program = ColumnarProgram(ev, unsupported={"Member"})
     lines = program.describe(["facility", "boilers"])
     assert any(line.startswith("  row path: ") and "Member" in line for line in lines)
+
+
+def test_a_table_of_an_unknown_entity_kind_is_the_row_paths_error(ev):
+    base = _small()
+    boilers = next(t for t in base if t.section == "boilers")
+    widgets = attrs.evolve(boilers, section="widgets", sheet="widgets")
+    tables = base + (widgets,)
+    program = ColumnarProgram(ev)
+    got = list(check_tables(ev, tables, program=program))
+    want = list(row_path(ev, tables))
+    assert [r.to_dict() for r in got] == [r.to_dict() for r in want]
+    owners = set(boilers.facility_ids)
+    assert program.coverage.facilities_fallback["unknown entity kind 'widgets'"] == len(owners)
+    failed = [r for r in got if isinstance(r, Failure)]
+    assert len(failed) == len(owners) and all("widgets" in r.problems[0].field for r in failed)
