@@ -67,7 +67,7 @@ import functools
 import itertools
 import operator
 from collections import Counter
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import attrs
 import numpy as np
@@ -909,7 +909,7 @@ class _Run:
         return cols, ctx
 
     def entity_ids(self, table: Any, cols: Dict[str, _Col], pos: np.ndarray, fallback: Dict[int, str]) -> None:
-        if cp_kind(self.cp, table.section) == "single":
+        if self.cp.vocab.sections[table.section].kind == "single":
             return
         idcol = cols.get("id")
         if idcol is None:
@@ -997,10 +997,6 @@ class _Run:
             as_of = c["as_of"]
             out[r] = STATUS_CODES[verdict(rule, (e, f, c), as_of, frame.implicit).status]
         return out
-
-
-def cp_kind(cp: ColumnarProgram, section: str) -> str:
-    return cp.vocab.sections[section].kind
 
 
 def _values(frame: _Frame, r: int) -> Tuple[Dict[str, Any], Dict[str, Any], frozenset]:
