@@ -117,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--section", action="append", metavar="KIND", help="only this entity kind (repeatable)")
     k.add_argument("--ruleset", action="append", metavar="ID_OR_PATH",
                    help="bundled ruleset id, ruleset file or folder (repeatable; default: all bundled)")
+    k.add_argument("--columnar", action="store_true",
+                   help="instead: which rules the columnar path (ledgers) judges over columns, which fall back")
 
     t = sub.add_parser("test", help="run the test cases embedded in rulesets")
     t.add_argument("selection", nargs="*", metavar="RULESET", help="ruleset ids or files (default: all bundled)")
@@ -359,6 +361,11 @@ def _cmd_kernel(args, out) -> int:
     for name in args.section or ():
         if name not in sections:
             raise UsageError(f"no rule applies to {name!r}{suggest(name, sections)}; kinds with rules: {', '.join(sections)}")
+    if args.columnar:
+        from .columnar import columnar_program
+
+        out.write("\n".join(columnar_program(ev).describe(args.section or sections)) + "\n")
+        return 0
     for name in args.section or sections:
         out.write(f"# ---- {name}: {len(ev.program.by_section[name])} rules\n")
         out.write(kernels.source(name, constants=True) + "\n")

@@ -1,0 +1,105 @@
+"""Test helpers of the columnar path: records -> ledger tables, and the row path over tables.
+
+``Table`` is the ledger interface shared with ``compliance/ledger.py``
+(copied here until the reader is merged): one entity kind per table, one
+column per record field (dotted for nested ones), cells as a YAML record
+holds them (None: not written). The facility table carries the record's
+context as ``context.<field>`` columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
+
+import attrs
+
+from compliance.vocabulary import vocabulary
+
+
+@attrs.frozen
+class Table:
+    source: str
+    sheet: str
+    section: str
+    facility_ids: Tuple[str, ...]
+    rows: Tuple[int, ...]
+    columns: Mapping[str, Tuple[Any, ...]]
+    letters: Mapping[str, str]
+
+
+def _letters(n: int) -> str:
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def _flat(prefix: str, value: Any, out: Dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flat(f"{prefix}.{k}" if prefix else k, v, out)
+    else:
+        out[prefix] = value
+
+
+def tables_from_records(records: Iterable[Mapping[str, Any]], source: str = "ledger.xlsx") -> Tuple[Table, ...]:
+    """One table per section (the facility's with context.* columns), rows in record order."""
+    sections = vocabulary().sections
+    rows: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {"facility": []}
+    for rec in records:
+        fac = rec["facility"]
+        fid = fac["id"]
+        flat: Dict[str, Any] = {}
+        _flat("", fac, flat)
+        for k, v in (rec.get("context") or {}).items():
+            flat[f"context.{k}"] = v
+        rows["facility"].append((fid, flat))
+        for name in sections:
+            if name == "facility" or name not in rec:
+                continue
+            raw = rec[name]
+            for item in (raw if isinstance(raw, list) else [raw]):
+                flat = {}
+                _flat("", item, flat)
+                rows.setdefault(name, []).append((fid, flat))
+    out = []
+    for name, items in rows.items():
+        names: List[str] = []
+        seen = set()
+        for _, flat in items:
+            for k in flat:
+                if k not in seen:
+                    seen.add(k)
+                    names.append(k)
+        columns = {k: tuple(flat.get(k) for _, flat in items) for k in names}
+        out.append(Table(source, name, name, tuple(f for f, _ in items), tuple(range(2, len(items) + 2)),
+                         columns, {k: _letters(i + 1) for i, k in enumerate(names)}))
+    return tuple(out)
+
+
+def row_path(ev, tables: Sequence[Table], *, as_of=None, alert=None, show_all=False):
+    """Every facility through the row path: its rows grouped into a record
+    (``columnar.document_of``), normalised and judged by the kernel."""
+    from compliance.api import Failure
+    from compliance.columnar import _report, document_of
+    from compliance.errors import InputError
+    from compliance.normalise import facts_of
+
+    fac = next(t for t in tables if t.section == "facility")
+    others = [t for t in tables if t.section != "facility"]
+    by: List[Dict[str, List[int]]] = []
+    for t in others:
+        d: Dict[str, List[int]] = {}
+        for r, f in enumerate(t.facility_ids):
+            d.setdefault(f, []).append(r)
+        by.append(d)
+    for r, fid in enumerate(fac.facility_ids):
+        ents = [(t, d[fid]) for t, d in zip(others, by) if fid in d]
+        doc = document_of(fac, r, ents)
+        try:
+            facts = facts_of(doc, as_of=as_of, alert=alert)
+            yield _report(facts, ev.lazy_findings(facts, show_all=show_all))
+        except InputError as exc:
+            yield Failure(doc.source, tuple(exc.problems))
