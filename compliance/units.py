@@ -248,10 +248,11 @@ def parse_unit(text: str) -> "pint.Unit":
     reg = _ureg()
     try:
         unit = reg.parse_units(norm)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
+    except pint.errors.UndefinedUnitError as exc:
         raise UnitProblem(f"unknown unit {text!r} ({exc}){_case_hint(norm)}") from None
     except Exception as exc:  # pint's parser raises assorted errors on garbage
-        # (pint says AssertionError or TokenError: no help to the user)
+        # (AssertionError, TokenError, DefinitionSyntaxError "missing operand"
+        # -- which depends on pint's version: no help to the user)
         raise UnitProblem(f"cannot read unit {text!r}: write a unit such as g/L, mg/m^3, t/h, "
                           f"蒸吨/时 or %{_case_hint(norm)}") from None
     accepted, refused = unit_policy()

@@ -128,6 +128,7 @@ def test_engine_rulesets_stay_under_the_test_limit():
             assert len(rules) <= _durable.CHUNK
 
 
+@needs_durable
 def test_the_test_counter_sees_every_leaf():
     from compliance._durable import _tests
 
