@@ -33,7 +33,7 @@ def _flat(prefix: str, value: Any, out: Dict[str, Any]) -> None:
 
 
 def tables_from_records(records: Iterable[Mapping[str, Any]], source: str = "ledger.xlsx") -> Tuple[Table, ...]:
-    """One table per section (the facility's with context.* columns), rows in record order."""
+    """One table per section (the facility's with as_of/alert columns), rows in record order."""
     sections = vocabulary().sections
     rows: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {"facility": []}
     for rec in records:
