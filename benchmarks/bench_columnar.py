@@ -360,15 +360,22 @@ def _csv_ledger(folder: str, rows: int, seed: int) -> int:
     return sum(len(r) - 1 for r in sheets.values())
 
 
+_PEAK = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(os.wait4(proc.pid, 0)[2].ru_maxrss)
+"""
+
+
 def _peak_rss(argv: Sequence[str]) -> int:
-    """Peak RSS (KiB) of one run of ``argv`` (its output discarded)."""
-    import os
+    """Peak RSS (KiB) of one run of ``argv`` (its output discarded), started
+    by a small Python process: Linux counts the forking process's RSS in the
+    child's peak (it survives exec), so not from this one, which holds the
+    outputs."""
     import subprocess
 
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=H.ROOT)
-    _, _, usage = os.wait4(proc.pid, 0)
-    proc.returncode = 0
-    return usage.ru_maxrss
+    return int(subprocess.run([H.PYTHON, "-c", _PEAK, *argv], stdout=subprocess.PIPE, cwd=H.ROOT,
+                              check=True).stdout)
 
 
 def cli_end_to_end(rows: int, seed: int, rounds: int) -> int:
@@ -388,8 +395,10 @@ def cli_end_to_end(rows: int, seed: int, rounds: int) -> int:
                 for argv in (base, base + ["--no-columnar"])]
         ok = outs[0] == outs[1]
         facilities = outs[0].count(b"\n")
+        size = len(outs[0])
+        del outs
         say(f"ledger: {total} rows ({facilities} facilities) as CSV files; output "
-            f"{'byte-identical' if ok else 'DIFFERENT'} ({len(outs[0])} bytes)")
+            f"{'byte-identical' if ok else 'DIFFERENT'} ({size} bytes)")
         commands = [H.Command("columnar (default)", base), H.Command("--no-columnar (row path)", base + ["--no-columnar"])]
         H.settle()
         H.run_commands(commands, rounds)
