@@ -343,7 +343,7 @@ def read_ledger(item: LedgerItem) -> Any:
     """A :class:`LedgerItem` read into tables (a ``compliance.ledger.Ledger``),
     or a Failure if it cannot be read at all (as :func:`ledger_records` says it)."""
     ledger = _ledger_module(item.path)
-    if not hasattr(ledger, "read_ledger"):
+    if not hasattr(ledger, "read_ledger"):  # a Failure: cannot be read here
         return ledger
     try:
         return ledger.read_ledger(item.path, item.mapping)
