@@ -888,7 +888,9 @@ if __name__ == "__main__":  # pragma: no cover - the rest of docs/bad-input.md
     print("\n## Spreadsheet ledgers\n")
     print("A ledger (`.xlsx`, `.csv`, a folder of CSV files; `docs/ledgers.md`) names the cell:")
     print("`file:sheet!C12` (CSV: `file:C12`). A facility with a bad cell gets every problem of its")
-    print("rows and no report; the other facilities of the ledger are still checked.\n")
+    print("rows and no report; the other facilities of the ledger are still checked.")
+    print("`compliance check` judges a ledger over columns; every message below is the same with")
+    print("`--no-columnar` (the row path), in the same order (`tests/test_ledger_columnar.py`).\n")
     print("| class | message (`compliance check LEDGER`) | test id |")
     print("|---|---|---|")
     for case in LEDGER_CASES:
