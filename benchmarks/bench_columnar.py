@@ -34,8 +34,19 @@ median of the per-repeat ratios. Memory: a child process builds a ledger of
 report's summary read) and reports the peak increase over the RSS the
 tables hold (the tables themselves are the input, and grow with it).
 
+End to end (``--cli``): ``compliance check LEDGER --format jsonl`` on a
+ledger of --rows rows written as a folder of CSV files by
+``examples/make_ledger.py`` (seeded; Chinese headers and values, every
+sheet), judged over columns (the default) and with ``--no-columnar`` (the
+row path): the two outputs must be byte-identical (exit status 1
+otherwise), then wall and CPU time of the whole command (reading the CSV
+files, judging, writing JSON Lines), interleaved rounds, medians and their
+ratio, and each command's peak RSS (one more run each, ``wait4``) at
+--rows and at a tenth of it (flat memory: chunks of 8192 facilities).
+
     python benchmarks/bench_columnar.py            # 100 000 rows, 5 repeats
     python benchmarks/bench_columnar.py --quick    # 10 000 rows, 3 repeats
+    python benchmarks/bench_columnar.py --cli      # only the end-to-end CLI figure, 100 000 rows, 3 rounds
 """
 
 from __future__ import annotations
@@ -95,7 +106,7 @@ def hand_tables(tables) -> List[Key]:
     facs: Dict[str, Tuple[dict, dict, Any]] = {}
     for i, fid in enumerate(fac_t.facility_ids):
         d = _row(names, cols, i)
-        ctx = d.pop("context", {})
+        ctx = {k: d.pop(k) for k in ("as_of", "alert") if k in d}  # the facility table's context columns
         if d.get("region") not in JIZHOU_FORMS:
             continue  # every rule here is Jizhou's
         as_of = day(ctx["as_of"])
@@ -281,10 +292,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--memory", default="10000,100000", help="ledger sizes (rows) for peak RSS; '' to skip")
     ap.add_argument("--memory-chunk", type=int, default=1000,
                     help="facilities per chunk in the memory runs (default 1000: both sizes span several chunks)")
+    ap.add_argument("--cli", action="store_true",
+                    help="only the end-to-end figure: compliance check ledger --format jsonl, columnar vs --no-columnar")
     ap.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child_memory:
         return _child_memory(args.child_memory, args.seed, args.memory_chunk)
+    if args.cli:
+        return cli_end_to_end(10_000 if args.quick else args.rows, args.seed, args.repeats or 3)
     rows = 10_000 if args.quick else args.rows
     repeats = args.repeats or (3 if args.quick else 5)
 
@@ -332,6 +347,71 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         H.mib(got["peak_rss_kib"] - got["tables_rss_kib"]) if got["reset"] else "-"])
         say(f"check_tables (reports in chunks of {args.memory_chunk} facilities, each summary read): peak RSS")
         H.table(["ledger", "RSS with the tables", "peak while checking", "peak increase"], mem)
+    return 0 if ok else 1
+
+
+def _csv_ledger(folder: str, rows: int, seed: int) -> int:
+    """A CSV-folder ledger of about ``rows`` rows (examples/make_ledger.py); its row count."""
+    sys.path.insert(0, str(H.ROOT / "examples"))
+    import make_ledger
+
+    sheets = make_ledger.build(seed, max(1, round(rows / 6.7)))  # about 6.7 rows per facility
+    make_ledger.write_csv_folder(sheets, folder)
+    return sum(len(r) - 1 for r in sheets.values())
+
+
+_PEAK = """
+import os, subprocess, sys
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(os.wait4(proc.pid, 0)[2].ru_maxrss)
+"""
+
+
+def _peak_rss(argv: Sequence[str]) -> int:
+    """Peak RSS (KiB) of one run of ``argv`` (its output discarded), started
+    by a small Python process: Linux counts the forking process's RSS in the
+    child's peak (it survives exec), so not from this one, which holds the
+    outputs."""
+    import subprocess
+
+    return int(subprocess.run([H.PYTHON, "-c", _PEAK, *argv], stdout=subprocess.PIPE, cwd=H.ROOT,
+                              check=True).stdout)
+
+
+def cli_end_to_end(rows: int, seed: int, rounds: int) -> int:
+    import os
+    import subprocess
+    import tempfile
+
+    say(f"(g) compliance check LEDGER --format jsonl, columnar vs --no-columnar, {H.machine_line()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        big = os.path.join(tmp, "ledger")
+        total = _csv_ledger(big, rows, seed)
+        small = os.path.join(tmp, "small")
+        small_total = _csv_ledger(small, rows // 10, seed)
+        exe = H.COMPLIANCE_EXE
+        base = [exe, "check", big, "--format", "jsonl"]
+        outs = [subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=H.ROOT).stdout
+                for argv in (base, base + ["--no-columnar"])]
+        ok = outs[0] == outs[1]
+        facilities = outs[0].count(b"\n")
+        size = len(outs[0])
+        del outs
+        say(f"ledger: {total} rows ({facilities} facilities) as CSV files; output "
+            f"{'byte-identical' if ok else 'DIFFERENT'} ({size} bytes)")
+        commands = [H.Command("columnar (default)", base), H.Command("--no-columnar (row path)", base + ["--no-columnar"])]
+        H.settle()
+        H.run_commands(commands, rounds)
+        col, row = commands
+        H.table(["command", f"wall s (median of {rounds})", "CPU s (median)", "row path ÷ this (wall)"],
+                [[c.name, f"{c.wall_med:.2f}", f"{c.cpu_med:.2f}", f"{row.wall_med / c.wall_med:.2f}×"]
+                 for c in commands])
+        mem = []
+        for label, folder, n in ((f"{small_total} rows", small, small_total), (f"{total} rows", big, total)):
+            argv = [exe, "check", folder, "--format", "jsonl"]
+            mem.append([label, H.mib(_peak_rss(argv)), H.mib(_peak_rss(argv + ["--no-columnar"]))])
+        say("peak RSS of the whole command")
+        H.table(["ledger", "columnar", "--no-columnar"], mem)
     return 0 if ok else 1
 
 

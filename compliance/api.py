@@ -336,8 +336,11 @@ def _source_of(record: RecordInput) -> str:
 
 def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) -> Iterator[Union[RecordReport, Failure]]:
     for i, record in enumerate(records):
-        if isinstance(record, Failure):  # an input that could not be read (compliance.sources)
-            yield record
+        if isinstance(record, (Failure, RecordReport)):  # an input that could not be read (compliance.sources)
+            yield record  # or a facility of a ledger judged over columns (_ledger)
+            continue
+        if isinstance(record, sources.LedgerItem):  # a whole ledger: its facilities' items, in ledger order
+            yield from _iter(ev, _ledger(ev, record, when, alert, show_all), when, alert, show_all)
             continue
         bad = _not_a_record(record)
         if bad:  # this item only: the others are still checked
@@ -351,6 +354,30 @@ def _iter(ev: Evaluator, records: Iterable[RecordInput], when, alert, show_all) 
             raise
         except Exception as exc:  # a bug: this record fails, the others are still checked
             yield internal_failure(_source_of(record), exc)
+
+
+def _ledger(ev: Evaluator, item: "sources.LedgerItem", when, alert, show_all) -> Iterator[Any]:
+    """A ledger's items: with the kernel, its facilities judged over columns
+    (:func:`compliance.columnar.ledger_items`: reports, and the records of
+    facilities the columnar path leaves to the row path); with another
+    engine (the references) or ``COMPLIANCE_NO_COLUMNAR=1``, its records."""
+    if ev.engine != "kernel" or not sources.columnar_wanted():
+        yield from sources.ledger_records(item)
+        return
+    led = sources.read_ledger(item)
+    if isinstance(led, Failure):
+        yield led
+        return
+    from .columnar import ledger_items
+
+    try:
+        yield from ledger_items(ev, led, as_of=when, alert=alert, show_all=show_all)
+    except InputError as exc:  # as the row path's records would give it
+        yield Failure(item.path, tuple(exc.problems))
+    except EngineError:
+        raise
+    except Exception as exc:  # a bug: this ledger's remaining facilities fail, the other inputs are checked
+        yield internal_failure(item.path, exc)
 
 
 def iter_check(

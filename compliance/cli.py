@@ -49,7 +49,8 @@ def _items(args):
 
     if args.mapping and not any(os.path.splitext(f)[1].lower() in LEDGER_SUFFIXES for f in args.files):
         raise UsageError("--mapping applies to .csv and .xlsx ledgers, and none is given")
-    return expand(args.files, stdin_format=args.stdin_format, mapping=args.mapping)
+    return expand(args.files, stdin_format=args.stdin_format, mapping=args.mapping,
+                  columnar=not getattr(args, "no_columnar", True))  # check only: validate reads records
 
 
 def _one_record(args) -> bool:
@@ -81,6 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--as-of", type=_date, metavar="DATE", help="judge at this date (overrides context.as_of)")
     c.add_argument("--alert", choices=("none", "yellow", "orange", "red"), help="alert level in force")
     c.add_argument("--show-all", action="store_true", help="also list not_applicable findings")
+    c.add_argument("--no-columnar", action="store_true",
+                   help="judge .csv/.xlsx ledgers record by record (the row path), not over columns; "
+                        "same output (COMPLIANCE_NO_COLUMNAR=1 does the same)")
     c.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None,
                    help="auto (the generated kernel), kernel, direct (the interpreter) or durable (durable_rules)")
     common(c, fmt=("table", "json", "jsonl", "csv", "parquet", "xlsx"))

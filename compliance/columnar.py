@@ -42,15 +42,20 @@ What the columnar path does not cover goes to the row path, and is counted
   that does not parse or is out of range, an open-vocabulary value (a
   warning), an unknown column written, a table of an unknown entity kind, a
   missing, empty or repeated entity id, a single section given twice, no
-  region: its rows are grouped into a record (:func:`document_of`) and
-  checked by the row path (:func:`compliance.normalise.facts_of` and the
-  kernel), so its errors and warnings are the row path's, located at the
-  cell (``ledger.xlsx:boilers``, sheet row, column number).
+  region: its rows are grouped into a record by the ledger reader's own
+  grouping (:class:`compliance.ledger.Grouping`, a
+  :class:`~compliance.ledger.LedgerDocument`) and checked by the row path
+  (:func:`compliance.normalise.facts_of` and the kernel), so its record,
+  errors, warnings and locations are the row path's
+  (``ledger.xlsx:boilers!C12``).
 
-Two things only a ledger can have are refused here, each a
-:class:`~compliance.api.Failure` naming the rows: a facility id on more
-than one row of the facility table, and entity rows whose facility is not
-in it (reported after the last facility).
+What the ledger reader found is the reader's, on either path
+(:func:`check_ledger`): the ledger's own problems (an unknown sheet or
+header, a row without a facility id) come first, and a facility with a
+reader problem, with no row in the facility table (orphan entity rows) or
+with more than one is the reader's Failure, in its place: facilities come
+in order of first appearance over the tables, as ``iter_records`` gives
+them.
 
 Cells are of the ledger interface's types (str, int, float, bool, date,
 None; a list for a list field). Text, true/false and list-of-text columns
@@ -81,6 +86,7 @@ except ImportError:  # pragma: no cover - the pure-Python encoding gives the sam
 from ._yaml import Document
 from .conditions import All, AnyOf, Compare, Cond, FieldRef, Includes, Known, Member, Not
 from .errors import InputError, Problem
+from .ledger import CONTEXT_FIELDS
 from .normalise import Entity, Facts, _GiveUp, _putter, facts_of
 from .operators import OPERATORS, correct_oxygen
 from .report import LazyFindings, RecordReport
@@ -88,7 +94,7 @@ from .status import COMPLIANT, EXEMPT, INDETERMINATE, NOT_APPLICABLE, PENDING, V
 from .vocabulary import vocabulary
 
 __all__ = ["check_tables", "status_blocks", "Coverage", "ColumnarProgram", "columnar_program",
-           "document_of", "STATUS_CODES"]
+           "check_ledger", "ledger_items", "STATUS_CODES"]
 
 #: status -> int8 code in a status matrix (0: no status: the rule does not
 #: apply in the row's region, or is not_applicable and not asked for)
@@ -776,13 +782,11 @@ class _Run:
             else:
                 pos[fid] = i
         self.pos = pos
-        # per entity table: rows sorted by facility position (stable: row order kept)
+        # per entity table: rows sorted by facility position (stable: row order kept); rows of
+        # a facility not in the table are not this run's (check_ledger gives them to the reader)
         self.order: List[Tuple[Any, np.ndarray, np.ndarray]] = []
-        self.orphans: List[Tuple[Any, int]] = []
         for t in self.tables:
             fp = np.fromiter(map(pos.get, t.facility_ids, itertools.repeat(-1)), np.int64, len(t.facility_ids))
-            for r in np.flatnonzero(fp < 0).tolist():
-                self.orphans.append((t, r))
             rows = np.argsort(fp, kind="stable")
             rows = rows[fp[rows] >= 0]
             self.order.append((t, rows, fp[rows]))
@@ -886,8 +890,8 @@ class _Run:
         for name, column in table.columns.items():
             cells = _cells(column, rows)
             scope, field = section, name
-            if section == "facility" and name.startswith("context."):
-                scope, field = "context", name[len("context."):]
+            if section == "facility" and name in CONTEXT_FIELDS:  # the ledger's as_of, alert columns
+                scope, field = "context", name
             parser = cp.parser(scope, field)
             if parser is None:
                 if cells.count(None) != len(cells):  # written in an unknown column
@@ -1062,79 +1066,6 @@ def block_statuses(block: Block, rules: Sequence[Any]) -> Dict[int, List[Tuple[i
 
 # ------------------------------------------------------------------ reports
 
-@attrs.define
-class LedgerDocument(Document):
-    """A facility's rows grouped into a record: each path located at its
-    cell (line: the sheet row; column: the number of the column's letter),
-    and a problem's file names the sheet (``ledger.xlsx:boilers``)."""
-
-    sheets: Dict[Tuple[Any, ...], str] = attrs.field(factory=dict)
-
-    def problem(self, path: Any, field: str, message: str, level: str = "error") -> Problem:
-        line, col = self.where(path)
-        path = tuple(path)
-        while path and path not in self.sheets:
-            path = path[:-1]
-        sheet = self.sheets.get(path, self.sheets.get((), ""))
-        return Problem(f"{self.source}:{sheet}" if sheet else self.source, line, col, field, message, level)
-
-
-def document_of(fac_table: Any, frow: int, entity_rows: Sequence[Tuple[Any, Sequence[int]]]
-                ) -> Document:
-    """One facility's rows as a record (for the row path): dotted columns
-    nested, each entity kind a list (a mapping for a single section), each
-    value located at its cell (line: the sheet row; column: the letter's
-    number)."""
-    data: Dict[str, Any] = {}
-    locations: Dict[Tuple[Any, ...], Tuple[int, int]] = {}
-    sheets: Dict[Tuple[Any, ...], str] = {}
-    vocab = vocabulary()
-
-    def put(target: Dict[str, Any], table: Any, r: int, path: Tuple[Any, ...]) -> None:
-        line = table.rows[r]
-        locations[path] = (line, 1)
-        sheets[path] = table.sheet
-        for name, column in table.columns.items():
-            v = column[r]
-            if v is None:
-                continue
-            if table.section == "facility" and name.startswith("context."):
-                ctx = data.setdefault("context", {})
-                ctx[name[len("context."):]] = v
-                locations[("context", name[len("context."):])] = (line, _colnum(table.letters.get(name, "")))
-                sheets[("context",)] = table.sheet
-                continue
-            cur = target
-            parts = name.split(".")
-            for part in parts[:-1]:
-                nxt = cur.get(part)
-                if not isinstance(nxt, dict):
-                    nxt = cur[part] = {}
-                cur = nxt
-            cur[parts[-1]] = list(v) if isinstance(v, tuple) else v
-            locations[path + tuple(parts)] = (line, _colnum(table.letters.get(name, "")))
-    fac: Dict[str, Any] = {}
-    put(fac, fac_table, frow, ("facility",))
-    data["facility"] = fac
-    for table, rows in entity_rows:
-        kind = vocab.sections[table.section].kind if table.section in vocab.sections else "list"
-        for r in rows:
-            if kind == "single" and table.section not in data:
-                ent: Dict[str, Any] = {}
-                put(ent, table, r, (table.section,))
-                data[table.section] = ent
-            else:
-                items = data.setdefault(table.section, [])
-                if isinstance(items, dict):  # a single section twice: a list, which the row path refuses
-                    items = data[table.section] = [items]
-                ent = {}
-                put(ent, table, r, (table.section, len(items)))
-                items.append(ent)
-    locations[()] = (fac_table.rows[frow], 1)
-    sheets[()] = fac_table.sheet
-    return LedgerDocument(fac_table.source, data, locations, sheets)
-
-
 def _colnum(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -1147,44 +1078,95 @@ def check_tables(ev: Any, tables: Sequence[Any], *, as_of: Optional[dt.date] = N
                  show_all: bool = False, chunk: int = CHUNK, program: Optional[ColumnarProgram] = None
                  ) -> Iterator[Union[RecordReport, Any]]:
     """Per facility, in ledger order, its :class:`RecordReport` (or a
-    :class:`~compliance.api.Failure`), equal to the row path's; the
-    facilities go through in chunks of ``chunk``, so memory stays flat."""
+    :class:`~compliance.api.Failure`), equal to the row path's: the tables
+    of a ledger (:class:`compliance.ledger.Table`) without reader problems
+    (:func:`check_ledger` of a :class:`~compliance.ledger.Ledger`)."""
+    from .ledger import Ledger
+
+    source = next((t.source for t in tables if t.section == "facility"), tables[0].source if tables else "<ledger>")
+    return check_ledger(ev, Ledger(source, tuple(tables), ()), as_of=as_of, alert=alert, show_all=show_all,
+                        chunk=chunk, program=program)
+
+
+def check_ledger(ev: Any, led: Any, *, as_of: Optional[dt.date] = None, alert: Optional[str] = None,
+                 show_all: bool = False, chunk: int = CHUNK, program: Optional[ColumnarProgram] = None
+                 ) -> Iterator[Union[RecordReport, Any]]:
+    """What the row path gives for a :class:`~compliance.ledger.Ledger`
+    (``iter_records`` and the evaluator), item for item, in its order:
+    the ledger's own problems first, then per facility id (in order of
+    first appearance) its report or Failure."""
+    for item in ledger_items(ev, led, as_of=as_of, alert=alert, show_all=show_all, chunk=chunk, program=program):
+        if isinstance(item, Document):  # the row path
+            try:
+                facts = facts_of(item, as_of=as_of, alert=alert)
+                item = _report(facts, ev.lazy_findings(facts, show_all=show_all))
+            except InputError as exc:
+                item = _failure(item.source, exc.problems)
+        yield item
+
+
+def _failure(source: str, problems: Sequence[Problem]) -> Any:
     from .api import Failure
 
-    cp = program or columnar_program(ev)
-    run = _Run(cp, tables, as_of, alert, show_all, chunk)
+    return Failure(source, tuple(problems))
+
+
+def ledger_items(ev: Any, led: Any, *, as_of: Optional[dt.date] = None, alert: Optional[str] = None,
+                 show_all: bool = False, chunk: int = CHUNK, program: Optional[ColumnarProgram] = None
+                 ) -> Iterator[Union[RecordReport, Any, Document]]:
+    """:func:`check_ledger`'s items before the row path: a facility the
+    columnar path does not judge is its record (a
+    :class:`~compliance.ledger.LedgerDocument`, grouped by
+    :class:`compliance.ledger.Grouping`, the row path's own grouping), to be
+    checked by the row path (``compliance.api`` does, so that a bug costs
+    only that record). A facility the ledger reader found a problem in, one
+    with no or more than one facility row, and every facility of a ledger
+    without exactly one facility table are the reader's (``Grouping.record``)."""
+    from .ledger import Grouping
+
+    grouping = Grouping(led)
+    if grouping.failure is not None:
+        yield grouping.failure
+    fac_tables = [t for t in led.tables if t.section == "facility"]
+    if len(fac_tables) != 1:
+        for fid in grouping.order:
+            yield grouping.record(fid)
+        return
+    fac = fac_tables[0]
+    counts = Counter(fac.facility_ids)
+    flagged = led.by_facility
+    clean = [fid for fid in grouping.order if counts.get(fid) == 1 and fid not in flagged]
+    if len(clean) != len(fac.facility_ids) or clean != list(fac.facility_ids):
+        pos = {fid: i for i, fid in enumerate(fac.facility_ids)}
+        idx = [pos[fid] for fid in clean]
+        fac = attrs.evolve(fac, facility_ids=tuple(clean), rows=tuple(fac.rows[i] for i in idx),
+                           columns={k: tuple(v[i] for i in idx) for k, v in fac.columns.items()})
+    if fac.source != led.source:  # a CSV folder: reports name the ledger, as the row path's records do
+        fac = attrs.evolve(fac, source=led.source)
+    if not clean:
+        columnar: Iterator[Any] = iter(())
+    else:
+        cp = program or columnar_program(ev)
+        run = _Run(cp, [fac, *(t for t in led.tables if t.section != "facility")], as_of, alert, show_all, chunk)
+        columnar = _reports(ev, run, grouping)
+    wanted = set(clean)
+    for fid in grouping.order:
+        yield next(columnar) if fid in wanted else grouping.record(fid)
+
+
+def _reports(ev: Any, run: "_Run", grouping: Any) -> Iterator[Union[RecordReport, Document]]:
+    """Per facility of ``run``'s facility table (none repeated), in order:
+    its columnar report, or its record for the row path."""
+    cp = run.cp
     for block in run.blocks():
         statuses = block_statuses(block, cp.program.rules)
         bounds = [np.searchsorted(part.fpos, np.arange(len(block.ids) + 1)) for _, part in block.parts]
         for p, frow in enumerate(block.facility_rows.tolist()):
-            if frow in run.repeated:  # which rows are whose is ambiguous: refused, each row named
-                fid = run.fac.facility_ids[frow]
-                rows = [run.fac.rows[i] for i, f in enumerate(run.fac.facility_ids) if f == fid]
-                yield Failure(run.fac.source, (Problem(
-                    f"{run.fac.source}:{run.fac.sheet}" if run.fac.sheet else run.fac.source, run.fac.rows[frow],
-                    _colnum(run.fac.letters.get("id", "")), "facility.id",
-                    f"facility {fid!r} is given on more than one row ({', '.join(map(str, rows))}); "
-                    "give each facility one row"),))
-                continue
-            if p in block.fallback:  # the row path, on the facility's rows grouped into a record
-                rows = [(part.table, part.rows[b[p]:b[p + 1]].tolist()) for (_, part), b in zip(block.parts, bounds)]
-                doc = document_of(run.fac, frow, [(t, rs) for t, rs in rows if rs])
-                try:
-                    facts = facts_of(doc, as_of=as_of, alert=alert)
-                    findings = ev.lazy_findings(facts, show_all=show_all)
-                except InputError as exc:
-                    yield Failure(doc.source, tuple(exc.problems))  # type: ignore[attr-defined]
-                    continue
-                yield _report(facts, findings)
+            if p in block.fallback:
+                yield grouping.record(run.fac.facility_ids[frow])
                 continue
             facts = _facts(run, block, p, frow, bounds)
             yield _report(facts, _findings(ev, facts, statuses[p]))
-    if run.orphans:
-        problems = tuple(Problem(f"{t.source}:{t.sheet}" if t.sheet else t.source, t.rows[r],
-                                 _colnum(t.letters.get("id", "")), t.section,
-                                 f"facility {t.facility_ids[r]!r} is not in the facility table")
-                         for t, r in run.orphans)
-        yield Failure(run.fac.source, problems)
 
 
 def _findings(ev: Any, facts: Facts, statuses: List[Tuple[int, str, str, str]]) -> LazyFindings:
@@ -1207,7 +1189,7 @@ def _findings(ev: Any, facts: Facts, statuses: List[Tuple[int, str, str, str]]) 
 
 def _report(facts: Facts, findings: Any) -> RecordReport:
     fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
-           "status": facts.facility.values.get("status", "operating")}
+           "status": facts.facility.values.get("status")}  # as compliance.api's: None is written as null
     return RecordReport(facts.source, fac, facts.as_of.isoformat(), findings, facts.warnings, facts.alert)
 
 

@@ -48,7 +48,7 @@ from .units import UnitProblem, parse_quantity
 from .vocabulary import FieldSpec, vocabulary
 
 __all__ = [
-    "Table", "Ledger", "LedgerMapping", "LedgerDocument", "read_ledger", "iter_records",
+    "Table", "Ledger", "LedgerMapping", "LedgerDocument", "Grouping", "read_ledger", "iter_records",
     "load_mapping", "write_template", "validate_ledger", "is_ledger", "LEDGER_SUFFIXES",
 ]
 
@@ -1003,23 +1003,48 @@ def iter_records(path: Union[str, os.PathLike], mapping: Union[None, str, os.Pat
     concern no one facility (an unknown sheet, a row without a facility id)
     come first as a Failure of the ledger.
     """
-    from .api import Failure
-
     led = ledger if ledger is not None else read_ledger(path, mapping, kind=kind)
-    source = led.source
-    if led.by_facility.get(None):
-        yield Failure(source, led.by_facility[None])
-    vocab = vocabulary()
-    sheets = {t.sheet: i for i, t in enumerate(led.tables)}  # a facility's problems: sheet by sheet, in reading order
-    order: Dict[str, None] = {}
-    facility_rows: Dict[str, List[Tuple[Table, int]]] = {}
-    entity_rows: Dict[str, List[Tuple[Table, int]]] = {}
-    for table in led.tables:
-        target = facility_rows if table.section == "facility" else entity_rows
-        for i, fid in enumerate(table.facility_ids):
-            order.setdefault(fid, None)
-            target.setdefault(fid, []).append((table, i))
-    for fid in order:
+    grouping = Grouping(led)
+    if grouping.failure is not None:
+        yield grouping.failure
+    for fid in grouping.order:
+        yield grouping.record(fid)
+
+
+class Grouping:
+    """A ledger's rows by facility id, in order of first appearance (the
+    one grouping of both the row path and the columnar path, so that a
+    facility has the same record, locations and problems on either)."""
+
+    def __init__(self, led: Ledger) -> None:
+        from .api import Failure
+
+        self.ledger = led
+        none = led.by_facility.get(None)
+        #: problems that concern no one facility: first, as a Failure of the ledger
+        self.failure = Failure(led.source, none) if none else None
+        self.order: Dict[str, None] = dict.fromkeys(fid for t in led.tables for fid in t.facility_ids)
+
+    @functools.cached_property
+    def _rows(self) -> Tuple[Dict[str, List[Tuple[Table, int]]], Dict[str, List[Tuple[Table, int]]]]:
+        facility_rows: Dict[str, List[Tuple[Table, int]]] = {}
+        entity_rows: Dict[str, List[Tuple[Table, int]]] = {}
+        for table in self.ledger.tables:
+            target = facility_rows if table.section == "facility" else entity_rows
+            for i, fid in enumerate(table.facility_ids):
+                target.setdefault(fid, []).append((table, i))
+        return facility_rows, entity_rows
+
+    def record(self, fid: str) -> Union[Document, Any]:
+        """The facility's :class:`LedgerDocument`, or a
+        :class:`~compliance.api.Failure` with every problem of its rows."""
+        from .api import Failure
+
+        led = self.ledger
+        source = led.source
+        vocab = vocabulary()
+        sheets = {t.sheet: i for i, t in enumerate(led.tables)}  # a facility's problems: sheet by sheet, in reading order
+        facility_rows, entity_rows = self._rows
         problems = list(led.by_facility.get(fid, ()))
         own = facility_rows.get(fid, [])
         rows = entity_rows.get(fid, [])
@@ -1058,7 +1083,8 @@ def iter_records(path: Union[str, os.PathLike], mapping: Union[None, str, os.Pat
                 v = values[i]
                 if v is not None:
                     _put(entity, field, v)
-            if vocab.sections[section].kind == "single":
+            spec = vocab.sections.get(section)  # a kind the record format lacks: refused by it, as a list
+            if spec is not None and spec.kind == "single":
                 if section in data:
                     first = anchors[(section,)]
                     problems.append(Problem(table.source, table.rows[i], 0, section,
@@ -1082,9 +1108,8 @@ def iter_records(path: Union[str, os.PathLike], mapping: Union[None, str, os.Pat
                     facts_of(doc)
                 except InputError as exc:
                     problems.extend(exc.problems)
-            yield Failure(source, tuple(sorted(set(problems), key=lambda p: (sheets.get(_sheet_of(p), 0), p))))
-        else:
-            yield doc
+            return Failure(source, tuple(sorted(set(problems), key=lambda p: (sheets.get(_sheet_of(p), 0), p))))
+        return doc
 
 
 # ===================================================================== templates

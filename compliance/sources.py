@@ -20,9 +20,15 @@ into memory:
   the default: a :class:`~compliance._yaml.Document`) or JSON Lines
   (``stdin_format="jsonl"``). Which one is said, never guessed: a one-line
   JSON object is both;
-* a spreadsheet **ledger** ``*.csv`` / ``*.xlsx``: the records
-  :func:`compliance.ledger.iter_records` groups from its rows (Documents),
-  with the ``mapping`` file if one is given.
+* a spreadsheet **ledger** ``*.csv`` / ``*.xlsx`` (or a folder of CSV
+  files): the records :func:`compliance.ledger.iter_records` groups from
+  its rows (Documents), with the ``mapping`` file if one is given; with
+  ``columnar=True`` (``compliance check``), one :class:`LedgerItem` instead,
+  which :func:`compliance.api.iter_check` expands into the same reports,
+  judged over columns (:func:`compliance.columnar.check_ledger`) when the
+  evaluator is the kernel, else record by record as above.
+  ``COMPLIANCE_NO_COLUMNAR=1`` in the environment turns it off (the row
+  path), as ``compliance check --no-columnar`` does.
 
 An input that cannot be read becomes a :class:`~compliance.api.Failure`
 item in its place (every problem located), so one bad input never costs the
@@ -43,7 +49,8 @@ from typing import IO, Any, Iterable, Iterator, NamedTuple, Optional, Union
 from ._yaml import MAX_BYTES, Document, decode, load_document, load_text
 from .errors import InputError, Problem, UsageError
 
-__all__ = ["JsonLine", "expand", "document", "source_of", "RECORD_SUFFIXES", "LEDGER_SUFFIXES", "STDIN"]
+__all__ = ["JsonLine", "LedgerItem", "expand", "document", "source_of", "ledger_records", "RECORD_SUFFIXES",
+           "LEDGER_SUFFIXES", "STDIN"]
 
 #: File names a directory is searched for (lower case).
 RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
@@ -84,6 +91,24 @@ class JsonLine(NamedTuple):
         except RecursionError:
             raise InputError(Problem(self.path, self.line, 0, "", "JSON nested too deeply")) from None
         return Document(self.path, data, AtLine(self.line))
+
+
+class LedgerItem(NamedTuple):
+    """A whole spreadsheet ledger, to be read and judged as one (its
+    facilities' reports in ledger order: :func:`compliance.api.iter_check`)."""
+
+    path: str
+    mapping: Optional[str] = None
+
+    @property
+    def source(self) -> str:
+        return self.path
+
+
+def columnar_wanted() -> bool:
+    """Whether ledgers may be judged over columns (``COMPLIANCE_NO_COLUMNAR``
+    unset, empty or ``0``)."""
+    return os.environ.get("COMPLIANCE_NO_COLUMNAR", "") in ("", "0")
 
 
 class _DuplicateKey(ValueError):
@@ -150,13 +175,17 @@ def _suffix(path: str) -> str:
 
 
 def expand(inputs: Iterable[Union[str, os.PathLike]], *, stdin_format: str = "yaml",
-           mapping: Optional[str] = None, stdin: Optional[IO[bytes]] = None) -> Iterator[Item]:
+           mapping: Optional[str] = None, stdin: Optional[IO[bytes]] = None,
+           columnar: bool = False) -> Iterator[Item]:
     """Record items for ``inputs`` (paths, directories, ``-``), in order, lazily.
 
     ``stdin``: the binary stream ``-`` reads (default ``sys.stdin.buffer``).
+    ``columnar``: a ledger is one :class:`LedgerItem` (unless
+    ``COMPLIANCE_NO_COLUMNAR`` is set), not its records.
     """
     if stdin_format not in ("yaml", "jsonl"):
         raise UsageError(f"stdin format {stdin_format!r}: expected yaml or jsonl")
+    whole = columnar and columnar_wanted()
     stdin_used = False
     for given in inputs:
         path = os.fspath(given)
@@ -171,7 +200,10 @@ def expand(inputs: Iterable[Union[str, os.PathLike]], *, stdin_format: str = "ya
             else:
                 yield _stdin_document(stream)
         elif os.path.isdir(path) and _csv_folder(path):  # a ledger kept as one CSV file per kind
-            yield from _ledger(path, mapping)
+            if whole:
+                yield LedgerItem(path, mapping)
+            else:
+                yield from _ledger(path, mapping)
         elif os.path.isdir(path):
             found = False
             for item in _walk(path):
@@ -183,7 +215,10 @@ def expand(inputs: Iterable[Union[str, os.PathLike]], *, stdin_format: str = "ya
         elif _suffix(path) == ".jsonl":
             yield from _jsonl(path)
         elif _suffix(path) in LEDGER_SUFFIXES:
-            yield from _ledger(path, mapping)
+            if whole:
+                yield LedgerItem(path, mapping)
+            else:
+                yield from _ledger(path, mapping)
         else:
             yield path  # read, and any error found, when the record is checked
 
@@ -289,12 +324,37 @@ def _csv_folder(path: str) -> bool:
 def _ledger(path: str, mapping: Optional[str]) -> Iterator[Item]:
     """A spreadsheet ledger's records, from :mod:`compliance.ledger` (imported
     only when a ledger is named)."""
-    try:
-        from . import ledger  # type: ignore[attr-defined]
-    except ImportError as exc:
-        yield _failure(path, [Problem(path, 0, 0, "", f"spreadsheet ledgers (.csv, .xlsx) cannot be read: {exc}")])
+    ledger = _ledger_module(path)
+    if not hasattr(ledger, "iter_records"):  # a Failure: cannot be read here
+        yield ledger
         return
     try:
         yield from ledger.iter_records(path, mapping)
     except InputError as exc:
         yield _failure(path, exc.problems)
+
+
+def ledger_records(item: LedgerItem) -> Iterator[Item]:
+    """A :class:`LedgerItem`'s records (Documents and Failures) for the row path."""
+    return _ledger(item.path, item.mapping)
+
+
+def read_ledger(item: LedgerItem) -> Any:
+    """A :class:`LedgerItem` read into tables (a ``compliance.ledger.Ledger``),
+    or a Failure if it cannot be read at all (as :func:`ledger_records` says it)."""
+    ledger = _ledger_module(item.path)
+    if not hasattr(ledger, "read_ledger"):  # a Failure: cannot be read here
+        return ledger
+    try:
+        return ledger.read_ledger(item.path, item.mapping)
+    except InputError as exc:
+        return _failure(item.path, exc.problems)
+
+
+def _ledger_module(path: str) -> Any:
+    """:mod:`compliance.ledger`, or a Failure saying why it cannot be imported."""
+    try:
+        from . import ledger  # type: ignore[attr-defined]
+    except ImportError as exc:
+        return _failure(path, [Problem(path, 0, 0, "", f"spreadsheet ledgers (.csv, .xlsx) cannot be read: {exc}")])
+    return ledger

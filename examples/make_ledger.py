@@ -60,11 +60,13 @@ def _yes(rng: random.Random, p: float) -> str:
     return "是" if rng.random() < p else "否"
 
 
-def build(seed: int = SEED):
+def build(seed: int = SEED, facilities: int = 40):
+    """The sheets (name -> rows, the header first); ``facilities`` scales it
+    (the example has 40; tests and benchmarks generate large ledgers)."""
     rng = random.Random(seed)
     sheets = {"企业": [FACILITY], "锅炉": [BOILERS], "涂料": [COATINGS], "排气筒": [STACKS], "机动车": [VEHICLES],
               "施工工地": [SITES]}
-    for n in range(40):
+    for n in range(facilities):
         region = "天津市蓟州区" if n % 3 else "天津市东丽区"
         kind, industries = KINDS[n % len(KINDS)]
         fid = f"91120{'225' if region.endswith('蓟州区') else '110'}MA{n:04d}L{rng.randint(10, 99)}"
@@ -157,6 +159,16 @@ def write(sheets, xlsx: Path = XLSX, csv_dir: Path = CSV_DIR) -> None:
             for i, row in enumerate(sheets[title]):
                 if i == 0 and encoding == "gbk":  # ³ is not in GBK: the unit as a Chinese register spells it
                     row = [h.replace("mg/m³", "毫克/立方米") for h in row]
+                w.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
+
+
+def write_csv_folder(sheets, folder: Path) -> None:
+    """Every sheet as a UTF-8 CSV file ``<sheet>.csv`` in ``folder`` (a ledger kept as CSV files)."""
+    os.makedirs(folder, exist_ok=True)
+    for title, rows in sheets.items():
+        with open(Path(folder) / f"{title}.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            for row in rows:
                 w.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v for v in row])
 
 

@@ -242,7 +242,32 @@ LEDGER_CASES = [
     ("not a workbook", "text.xlsx", b"just text", "cannot read the workbook", None),
     ("old Excel format (.xls)", "old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
      "save it as an Excel workbook (.xlsx)", None),
+    # a ledger kept as a folder of CSV files ({file name: bytes}), checked over columns by default
+    ("duplicate facility rows (CSV folder)", "dupfac-csv",
+     {"企业.csv": "企业编号,企业名称,所在区域\nF1,甲,天津市蓟州区\nF1,甲2,天津市蓟州区\n".encode()},
+     "duplicate facility row for 'F1' (first in row 2)", "facility.id"),
+    ("entity rows without their facility row (CSV folder)", "orphan-csv",
+     {"企业.csv": "企业编号,企业名称,所在区域\nF1,甲,天津市蓟州区\n".encode(),
+      "锅炉.csv": "企业编号,锅炉编号\nF1,B1\nF2,B1\nF2,B2\n".encode()},
+     "facility 'F2' has no row in the facility sheet", "facility"),
+    ("unknown kind of table (CSV file name)", "kind-csv",
+     {"企业.csv": "企业编号,企业名称,所在区域\nF1,甲,天津市蓟州区\n".encode(),
+      "窑炉.csv": "企业编号,窑炉编号\nF1,K1\n".encode()},
+     "unknown file name '窑炉'", None),
 ]
+
+
+def write_ledger(case, path) -> None:
+    """Write a LEDGER_CASES ledger at ``path``: a file, or a folder of CSV files."""
+    data = case[2]
+    if isinstance(data, dict) and all(k.endswith(".csv") for k in data):
+        os.makedirs(path, exist_ok=True)
+        for name, raw in data.items():
+            with open(os.path.join(path, name), "wb") as fh:
+                fh.write(raw)
+        return
+    with open(path, "wb") as fh:
+        fh.write(ledger_content(case))
 
 
 def ledger_content(case) -> bytes:
@@ -863,13 +888,14 @@ if __name__ == "__main__":  # pragma: no cover - the rest of docs/bad-input.md
     print("\n## Spreadsheet ledgers\n")
     print("A ledger (`.xlsx`, `.csv`, a folder of CSV files; `docs/ledgers.md`) names the cell:")
     print("`file:sheet!C12` (CSV: `file:C12`). A facility with a bad cell gets every problem of its")
-    print("rows and no report; the other facilities of the ledger are still checked.\n")
+    print("rows and no report; the other facilities of the ledger are still checked.")
+    print("`compliance check` judges a ledger over columns; every message below is the same with")
+    print("`--no-columnar` (the row path), in the same order (`tests/test_ledger_columnar.py`).\n")
     print("| class | message (`compliance check LEDGER`) | test id |")
     print("|---|---|---|")
     for case in LEDGER_CASES:
         path = os.path.join(tmp, case[1])
-        with open(path, "wb") as fh:
-            fh.write(ledger_content(case))
+        write_ledger(case, path)
         code, _, err = run_cli(["check", path])
         msg = err.strip().splitlines()[0].replace(tmp + os.sep, "")
         print(f"| {case[0]} | `{msg}` (exit {code}) | `test_bad_ledger[{case[1]}]` |")

@@ -1,30 +1,18 @@
 """Test helpers of the columnar path: records -> ledger tables, and the row path over tables.
 
-``Table`` is the ledger interface shared with ``compliance/ledger.py``
-(copied here until the reader is merged): one entity kind per table, one
-column per record field (dotted for nested ones), cells as a YAML record
-holds them (None: not written). The facility table carries the record's
-context as ``context.<field>`` columns.
+``Table`` is the ledger interface (``compliance.ledger.Table``): one
+entity kind per table, one column per record field (dotted for nested
+ones), cells as a YAML record holds them (None: not written). The facility
+table carries the record's context as ``as_of``/``alert`` columns, as the
+ledger reader does.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Sequence, Tuple
 
-import attrs
-
+from compliance.ledger import Table
 from compliance.vocabulary import vocabulary
-
-
-@attrs.frozen
-class Table:
-    source: str
-    sheet: str
-    section: str
-    facility_ids: Tuple[str, ...]
-    rows: Tuple[int, ...]
-    columns: Mapping[str, Tuple[Any, ...]]
-    letters: Mapping[str, str]
 
 
 def _letters(n: int) -> str:
@@ -45,7 +33,7 @@ def _flat(prefix: str, value: Any, out: Dict[str, Any]) -> None:
 
 
 def tables_from_records(records: Iterable[Mapping[str, Any]], source: str = "ledger.xlsx") -> Tuple[Table, ...]:
-    """One table per section (the facility's with context.* columns), rows in record order."""
+    """One table per section (the facility's with as_of/alert columns), rows in record order."""
     sections = vocabulary().sections
     rows: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {"facility": []}
     for rec in records:
@@ -54,7 +42,7 @@ def tables_from_records(records: Iterable[Mapping[str, Any]], source: str = "led
         flat: Dict[str, Any] = {}
         _flat("", fac, flat)
         for k, v in (rec.get("context") or {}).items():
-            flat[f"context.{k}"] = v
+            flat[k] = v  # as_of, alert: compliance.ledger.CONTEXT_FIELDS
         rows["facility"].append((fid, flat))
         for name in sections:
             if name == "facility" or name not in rec:
@@ -74,30 +62,27 @@ def tables_from_records(records: Iterable[Mapping[str, Any]], source: str = "led
                     seen.add(k)
                     names.append(k)
         columns = {k: tuple(flat.get(k) for _, flat in items) for k in names}
+        letters = {k: _letters(i + 1) for i, k in enumerate(names)}
+        letters["<facility>"] = letters["id"] if name == "facility" else "A"  # the reader's facility-id column
         out.append(Table(source, name, name, tuple(f for f, _ in items), tuple(range(2, len(items) + 2)),
-                         columns, {k: _letters(i + 1) for i, k in enumerate(names)}))
+                         columns, letters))
     return tuple(out)
 
 
 def row_path(ev, tables: Sequence[Table], *, as_of=None, alert=None, show_all=False):
-    """Every facility through the row path: its rows grouped into a record
-    (``columnar.document_of``), normalised and judged by the kernel."""
+    """Every facility through the row path: the ledger reader's grouping
+    (``compliance.ledger.iter_records``), normalised and judged by the kernel."""
     from compliance.api import Failure
-    from compliance.columnar import _report, document_of
+    from compliance.columnar import _report
     from compliance.errors import InputError
+    from compliance.ledger import Ledger, iter_records
     from compliance.normalise import facts_of
 
-    fac = next(t for t in tables if t.section == "facility")
-    others = [t for t in tables if t.section != "facility"]
-    by: List[Dict[str, List[int]]] = []
-    for t in others:
-        d: Dict[str, List[int]] = {}
-        for r, f in enumerate(t.facility_ids):
-            d.setdefault(f, []).append(r)
-        by.append(d)
-    for r, fid in enumerate(fac.facility_ids):
-        ents = [(t, d[fid]) for t, d in zip(others, by) if fid in d]
-        doc = document_of(fac, r, ents)
+    source = next(t.source for t in tables if t.section == "facility")
+    for doc in iter_records(source, ledger=Ledger(source, tuple(tables), ())):
+        if isinstance(doc, Failure):
+            yield doc
+            continue
         try:
             facts = facts_of(doc, as_of=as_of, alert=alert)
             yield _report(facts, ev.lazy_findings(facts, show_all=show_all))

@@ -1,7 +1,8 @@
 """The columnar path (compliance/columnar.py) gives the row path's reports.
 
 The row path over a ledger: each facility's rows grouped into a record
-(``columnar.document_of``), normalised and judged by the kernel. The
+(``compliance.ledger.iter_records``, the reader's grouping), normalised and
+judged by the kernel. The
 columnar path: columns typed per distinct cell, rules over whole columns.
 Held equal on: the generated benchmark ledger (JSON byte for byte, with
 and without show_all, with as_of/alert given), the snapshot corpus (every
@@ -230,8 +231,8 @@ def _small():
     ("facility", "region", "火星", "refuses"),               # unknown region
     ("facility", "region", None, "no region"),
     ("facility", "status", "closed-ish", "refuses"),        # not in the vocabulary
-    ("facility", "context.as_of", "2019-02-30", "refuses"),
-    ("facility", "context.alert", "purple", "refuses"),
+    ("facility", "as_of", "2019-02-30", "refuses"),
+    ("facility", "alert", "purple", "refuses"),
     ("vehicles", "emission_stage", "国八", "refuses"),
     ("boilers", "colour", "red", "unknown column"),         # a column the record format does not have
     ("boilers", "id", None, "id missing"),
@@ -272,9 +273,12 @@ def test_a_bad_cell_error_is_located(ev):
     got = list(check_tables(ev, tables))[fac_ids.index(boilers.facility_ids[3])]
     assert isinstance(got, Failure)
     (p,) = got.problems
-    assert (p.line, p.column) == (boilers.rows[3], columnar._colnum(boilers.letters["capacity"]))
+    letter = boilers.letters["capacity"]
+    # located as the ledger reader locates it: file, sheet!cell, row, column number
+    assert (p.file, p.line, p.column, p.cell) == ("ledger.xlsx", boilers.rows[3], columnar._colnum(letter),
+                                                  f"boilers!{letter}{boilers.rows[3]}")
+    assert str(p).startswith(f"ledger.xlsx:boilers!{letter}{boilers.rows[3]}: [error] ")
     assert p.field.endswith(".capacity") and "'zz/h'" in p.message
-    assert p.file.startswith("ledger.xlsx")  # located as the ledger reader does: see test_ledger_columnar.py
 
 
 def test_an_open_vocabulary_value_is_the_row_paths_warning(ev):
@@ -288,18 +292,21 @@ def test_an_open_vocabulary_value_is_the_row_paths_warning(ev):
 
 
 def test_rows_of_a_facility_not_in_the_facility_table(ev):
+    """Orphan rows: the reader's Failure, in the place of the id's first row."""
     base = _small()
     boilers = next(t for t in base if t.section == "boilers")
     ids = list(boilers.facility_ids)
     ids[0] = "NOWHERE"
     tables = tuple(attrs.evolve(t, facility_ids=tuple(ids)) if t is boilers else t for t in base)
     got = list(check_tables(ev, tables))
-    assert isinstance(got[-1], Failure)
-    assert "NOWHERE" in got[-1].problems[0].message and got[-1].problems[0].line == boilers.rows[0]
+    assert [r.to_dict() for r in got] == [r.to_dict() for r in row_path(ev, tables)]
+    (orphan,) = [r for r in got if isinstance(r, Failure)]
+    assert "'NOWHERE' has no row in the facility sheet" in orphan.problems[0].message
+    assert orphan.problems[0].line == boilers.rows[0]
     assert len(got) == len(next(t for t in base if t.section == "facility").rows) + 1
 
 
-def test_a_repeated_facility_goes_to_the_row_path(ev):
+def test_a_repeated_facility_is_the_readers_failure(ev):
     base = _small()
     fac = next(t for t in base if t.section == "facility")
     ids = list(fac.facility_ids)
@@ -309,12 +316,14 @@ def test_a_repeated_facility_goes_to_the_row_path(ev):
     tables = tuple(attrs.evolve(t, facility_ids=tuple(ids), columns=cols) if t is fac else t for t in base)
     program = ColumnarProgram(ev)
     got = list(check_tables(ev, tables, program=program))
-    assert program.coverage.facilities_fallback["facility id " + repr(ids[0]) + " repeated"] == 2
-    assert isinstance(got[0], Failure) and isinstance(got[1], Failure)
-    assert "more than one row (2, 3)" in got[1].problems[0].message and got[1].problems[0].line == 3
-    assert all(not isinstance(r, Failure) for r in got[2:-1])
+    assert [r.to_dict() for r in got] == [r.to_dict() for r in row_path(ev, tables)]
+    assert isinstance(got[0], Failure)
+    assert f"duplicate facility row for {ids[0]!r} (first in row 2)" in got[0].problems[0].message
+    assert got[0].problems[0].line == 3
+    assert all(not isinstance(r, Failure) for r in got[1:-1])
     assert isinstance(got[-1], Failure)  # the second facility's other rows: no facility row of theirs is left
-    assert len(got) == len(ids) + 1
+    assert len(got) == len(ids)  # one item per facility id
+    assert program.coverage.facilities_columnar == len(ids) - 2
 
 
 def test_an_unknown_alert_option_fails_every_facility_like_the_row_path(ev):

@@ -324,7 +324,7 @@ def test_not_a_workbook(tmp_path, cli):
 
 # ---------------------------------------------------------------- bad ledgers (docs/bad-input.md)
 
-from bad_inputs import LEDGER_CASES, ledger_content, run_cli  # noqa: E402
+from bad_inputs import LEDGER_CASES, ledger_content, run_cli, write_ledger  # noqa: E402
 
 
 @pytest.mark.parametrize("case", LEDGER_CASES, ids=[c[1] for c in LEDGER_CASES])
@@ -333,7 +333,7 @@ def test_bad_ledger(tmp_path, case):
 
     cls, fname, _, fragment, field = case
     path = tmp_path / fname
-    path.write_bytes(ledger_content(case))
+    write_ledger(case, path)
     code, out, err = run_cli(["check", str(path)])
     assert code == 2, (cls, out, err)
     assert "Traceback" not in err and fragment in err, err
