@@ -654,7 +654,10 @@ def _user_table(stamp: Mapping[str, Any]) -> Optional[_Table]:
     key = digest(json.dumps(dict(stamp), sort_keys=True).encode() + b"\0" + spellings)
     path = user_cache_dir() / f"units-{key[:32]}.json"
     try:
-        raw = json.loads(path.read_bytes())
+        data = read_own(path)  # a file another account could write must not set a conversion factor
+        if data is None:
+            raise OSError("absent, or not this user's own")
+        raw = json.loads(data)
         if _stamp_matches(raw, stamp) and _valid_table(raw, deep=True):
             return _Table(raw)
     except (OSError, ValueError):

@@ -16,7 +16,7 @@ from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 import attrs
 import yaml
 
-from .units import UnitProblem, check_unit, hasher, nfkc_pasted, user_cache_dir, write_atomic
+from .units import UnitProblem, check_unit, hasher, nfkc_pasted, read_own, user_cache_dir, write_atomic
 
 __all__ = ["FieldSpec", "SectionSpec", "Region", "Stage", "Vocabulary", "vocabulary"]
 
@@ -281,7 +281,10 @@ def _load_data() -> Tuple[dict, ...]:
         key = str(h.hexdigest())
         path = user_cache_dir() / f"vocabulary-{key[:32]}.json"
         try:
-            cached = json.loads(path.read_bytes())
+            data = read_own(path)  # what another account could write must not decide a verdict
+            if data is None:
+                raise OSError("absent, or not this user's own")
+            cached = json.loads(data)
             if (isinstance(cached, dict) and cached.get("key") == key
                     and all(isinstance(cached.get(name), dict) for name in _FILES)):
                 return tuple(cached[name] for name in _FILES)

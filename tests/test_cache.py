@@ -551,3 +551,21 @@ def test_a_writer_killed_mid_write_leaves_no_temporary_file(cache_dir, fresh):
     assert _same(rmod.load_rulesets(), fresh)
     assert not list(cache_dir.glob("*.tmp"))
     assert rmod._read_cache(*_plan()) is not None
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="no POSIX owners")
+def test_the_vocabulary_cache_is_used_only_when_it_is_the_users_own(cache_dir):
+    """The vocabulary cache (JSON of the record format, regions, stages)
+    decides verdicts too: a copy another account could write is not read."""
+    from compliance import vocabulary as vmod
+
+    cold = vmod._load_data()  # writes the cache
+    (path,) = cache_dir.glob("vocabulary-*.json")
+    forged = json.loads(path.read_text("utf-8"))
+    name = next(n for n in vmod._FILES if isinstance(forged.get(n), dict) and forged[n])
+    forged[name] = {"forged": True}
+    path.write_text(json.dumps(forged), "utf-8")
+    os.chmod(path, 0o600)
+    assert vmod._load_data() != cold  # control: the user's own file is read as it is
+    os.chmod(path, 0o666)
+    assert vmod._load_data() == cold  # writable by others: read from the YAML again
