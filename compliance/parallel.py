@@ -33,7 +33,7 @@ import os
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, NamedTuple, Optional, Tuple, Type, Union
 
 from .api import Failure, _iter, _options, evaluator, internal_failure
 from .errors import EngineError, Problem
@@ -144,7 +144,7 @@ def context() -> multiprocessing.context.BaseContext:
 
 def ordered(submit: Callable[[List[Any]], "Future[List[Chunk]]"], items: Iterable[Any], window: int,
             size: int = BATCH, recover: Optional[Callable[[List[Any]], Iterator[Chunk]]] = None,
-            broken: Tuple[type, ...] = ()) -> Iterator[Chunk]:
+            broken: Tuple[Type[BaseException], ...] = ()) -> Iterator[Chunk]:
     """Chunks of ``items`` in input order, at most ``window`` batches in
     flight. A batch whose future raises one of ``broken`` (its worker died)
     goes to ``recover`` (which checks its items again, or reports them)."""

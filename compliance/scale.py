@@ -98,7 +98,7 @@ def client_chunks(client: Any, items: Iterable[Any], opts: Options, *, owned: bo
 class PartitionResult(NamedTuple):
     """What one partition task returns to the client: its file and counts."""
 
-    index: int
+    partition: int  # its number: part-NNNNN
     path: str
     records: int
     failed: int
@@ -187,7 +187,7 @@ def combine(results: Sequence[PartitionResult]) -> Tuple[Summary, int]:
     """The batch's summary and exit status (0, 1 violations, 2 input errors,
     3 internal failures) from the partitions' results."""
     total = Summary()
-    for r in sorted(results, key=lambda r: r.index):
+    for r in sorted(results, key=lambda r: r.partition):
         s = r.summary
         total.records += s.records
         total.with_violations += s.with_violations
@@ -243,4 +243,4 @@ def write_bag(bag: Any, out_dir: str, *, format: str = "jsonl", as_of: Any = Non
 
 
 def partition_paths(results: Sequence[PartitionResult]) -> List[str]:
-    return [r.path for r in sorted(results, key=lambda r: r.index)]
+    return [r.path for r in sorted(results, key=lambda r: r.partition)]
