@@ -53,7 +53,10 @@ def cluster(address: str, jobs: int) -> Any:
     if address == "local":
         import dask
 
-        dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error"})
+        # no per-task logs: the scheduler runs in this process, and its logs
+        # of every task's messages would grow with the number of records
+        dask.config.set({"distributed.worker.daemon": False, "logging.distributed": "error",
+                         "distributed.admin.low-level-log-length": 0, "distributed.admin.log-length": 0})
         return distributed.Client(distributed.LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                                            dashboard_address=None, silence_logs=40))
     if "://" not in address:
