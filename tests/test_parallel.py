@@ -130,3 +130,12 @@ def test_rendered_chunks_are_small_and_plain(batch):
     chunks = list(parallel.serial(batch[:2], opts))
     assert all(isinstance(c, Rendered) and isinstance(c.payload, str) for c in chunks)
     assert chunks[0].stats is not None and chunks[0].payload.endswith("\r\n")
+
+
+def test_ledgers_in_workers(cli, tmp_path):
+    """A ledger's records are Documents made in the parent and checked in the workers."""
+    ledgers = [EXAMPLES / "tianjin-district-ledger.xlsx", EXAMPLES / "tianjin-district-ledger-csv"]
+    one = cli("check", *ledgers, "--format", "csv", "--summary")
+    two = cli("check", *ledgers, "--format", "csv", "--summary", "--jobs", "2")
+    assert (two.exit_code, two.output, two.stderr) == (one.exit_code, one.output, one.stderr)
+    assert "summary: 80 records checked" in one.stderr
