@@ -68,16 +68,36 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of one process so far (/proc/PID/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+#: CPU seconds of the last :func:`run`'s process tree (every process seen
+#: while sampling, its last reading: a lower bound for short-lived ones).
+LAST_CPU = [0.0]
+
+
 def run(argv: Sequence[str]) -> Tuple[float, int, int]:
     """(wall seconds, peak tree RSS KB, peak parent RSS KB) of one CLI run."""
     start = time.perf_counter()
     proc = subprocess.Popen([*CLI, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = peak_parent = 0
+    cpu: Dict[int, float] = {}
     while proc.poll() is None:
-        rss = [_rss_kb(p) for p in _tree(proc.pid)]
+        pids = _tree(proc.pid)
+        rss = [_rss_kb(p) for p in pids]
+        for p in pids:
+            cpu[p] = max(cpu.get(p, 0.0), _cpu_s(p))
         peak = max(peak, sum(rss))
         peak_parent = max(peak_parent, rss[0] if rss else 0)
         time.sleep(0.05)
+    LAST_CPU[0] = sum(cpu.values())
     wall = time.perf_counter() - start
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode not in (0, 1):
@@ -119,6 +139,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                  for _ in range(args.repeats)]
         print(f"start-up (1 record) {name:24s} median {statistics.median(walls):6.2f} s")
     walls: Dict[str, List[float]] = {k: [] for k in configs}
+    cpus: Dict[str, List[float]] = {k: [] for k in configs}
     peaks: Dict[str, List[int]] = {k: [] for k in configs}
     digests = set()
     for _ in range(args.repeats):
@@ -126,6 +147,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             out = str(tmp / "out")
             wall, peak, _parent = run(["check", str(big), "--format", args.format, "-o", out, *extra])
             walls[name].append(wall)
+            cpus[name].append(LAST_CPU[0])
             peaks[name].append(peak)
             digests.add(digest(out))
     base = statistics.median(walls["--jobs 1"])
@@ -133,6 +155,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         med = statistics.median(walls[name])
         print(f"{name:24s} median {med:7.2f} s  {args.records / med:8.0f} records/s  "
               f"x{base / med:.2f} vs --jobs 1  (runs: {', '.join(f'{w:.1f}' for w in walls[name])})")
+    cpu1 = statistics.median(cpus["--jobs 1"])
+    print("# CPU seconds of the whole process tree (not slowed by the load, unlike wall time); with N idle cores")
+    print("# the best wall time is about cpu / N, so 'ideal' is the speed-up the work allows:")
+    for name in configs:
+        c = statistics.median(cpus[name])
+        n = int(name.rsplit(" ", 1)[1])
+        print(f"{name:24s} cpu {c:7.1f} s  x{c / cpu1:.2f} the work of --jobs 1  ideal speed-up on {n} idle cores "
+              f"x{min(n, n * cpu1 / c):.2f}")
     if "--dask local --jobs 1" in walls:
         d1, d2 = (statistics.median(walls[f"--dask local --jobs {n}"]) for n in (1, 2))
         print(f"dask local 2 workers vs 1: x{d1 / d2:.2f}")
