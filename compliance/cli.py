@@ -30,6 +30,20 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"bad date {text!r}; expected YYYY-MM-DD") from None
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"bad number of jobs {text!r}; expected 1, 2, ... or 0 for one per core")
+    if n == 0:
+        from .parallel import cpu_count
+
+        return cpu_count()
+    return n
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # usage errors: status 2, one clear line
         self.print_usage(sys.stderr)
@@ -94,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="after the batch, print counts by status and by rule and the inputs that failed to stderr")
     c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="a progress bar on stderr (default: only when stderr is a terminal and CI is not set)")
+    c.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                   help="check in N worker processes (0: one per core); the output is the same as with one")
+    c.add_argument("--dask", metavar="local|tcp://HOST:PORT",
+                   help="check on Dask: a local cluster of --jobs workers, or the scheduler at this address "
+                        "(needs the scale extra; docs/scale.md)")
 
     r = sub.add_parser("rules", help="list the rules in force")
     r.add_argument("--region", metavar="CODE", help="only rules applying in this region (code or name)")
@@ -136,38 +155,59 @@ def _cmd_check(args, out) -> int:
     (one write per record), so memory stays flat over any number of inputs.
     A record whose report cannot be rendered (a bug) is a failure of that
     record alone (``api.internal_failure``); a failed write ends the run."""
-    from .api import Failure, internal_failure, iter_check, evaluator, _ruleset_refs
-    from .writers import Output, Summary, open_writer, progress, progress_wanted
+    from .api import _options, internal_failure, evaluator, _ruleset_refs
+    from .writers import Output, Rendered, Summary, open_writer, progress, progress_wanted
+    from . import parallel
 
     if args.output and os.path.exists(args.output) and any(
             f != "-" and os.path.exists(f) and os.path.samefile(f, args.output) for f in args.files):
         raise UsageError(f"-o {args.output} is one of the inputs; it would be overwritten")
+    _options(args.as_of, args.alert, args.engine, args.show_all)
     ev = evaluator(args.ruleset, args.engine)
-    results = iter_check(_items(args), as_of=args.as_of, alert=args.alert, rulesets=ev.rulesets,
-                         engine=args.engine, show_all=args.show_all)
+    refs = _ruleset_refs(ev.rulesets)
+    opts = parallel.options(rulesets=args.ruleset, engine=args.engine,
+                            as_of=args.as_of.isoformat() if args.as_of else None, alert=args.alert,
+                            show_all=args.show_all, fmt=args.format, lang=args.lang, refs=refs,
+                            engine_name=ev.engine, summary=args.summary)
+    if args.dask:  # checked before any output is made: a missing extra is a usage error
+        from .scale import cluster
+
+        client = cluster(args.dask, args.jobs)
+    items = _items(args)
+    if args.dask:
+        from .scale import client_chunks
+
+        results = client_chunks(client, items, opts, owned=args.dask == "local")
+    elif args.jobs > 1:
+        results = parallel.parallel(items, opts, args.jobs)
+    else:
+        results = parallel.serial(items, opts, ev)
     output = Output(args.output, args.format, out)  # last: nothing above leaves a file behind
     summary = Summary() if args.summary else None
     done = False
     try:
-        writer = open_writer(args.format, output, refs=_ruleset_refs(ev.rulesets),
+        writer = open_writer(args.format, output, refs=refs,
                              as_of=args.as_of.isoformat() if args.as_of else None, single=_one_record(args),
                              engine=ev.engine, lang=args.lang, summary=summary)
         bar = progress(results, progress_wanted(args.progress))
         try:
-            for item in bar:
-                if not isinstance(item, Failure):
+            for item in bar:  # rendered (here or in a worker: parallel, scale), written in input order
+                if isinstance(item, Rendered):
                     _warn(item)
                     try:
-                        writer.record(item)
+                        writer.rendered(item)
                         continue
                     except (OutputError, OSError, EngineError):  # the run fails, not this record
                         raise
-                    except Exception as exc:  # a bug rendering this record: it alone fails
+                    except Exception as exc:  # a bug writing this record: it alone fails
                         item = internal_failure(item.source, exc)
                 writer.failure(item.source, item.problems)
         finally:
             if bar is not results:
                 bar.close()  # type: ignore[attr-defined]
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # a generator: its pool or cluster is shut down now, not at exit
         writer.close()
         output.commit()
         done = True

@@ -483,12 +483,15 @@ class StreamWriter:
         """Write one record's report; if it cannot be rendered (the
         exception propagates) nothing of it is written and the writer
         stays consistent for the next record."""
-        if self.fmt == "jsonl":
-            text = json.dumps(rec.to_dict(), ensure_ascii=False) + "\n"
-        else:
-            text = (",\n    " if self.count else "\n    ") + record_json(rec, "    ", self.shared)
-        self.violations = self.violations or rec.has_violations
-        self.dates.add(rec.as_of)
+        self.write_rendered(render_stream_record(self.fmt, rec, self.shared), rec.as_of, rec.has_violations)
+
+    def write_rendered(self, text: str, as_of: str, violations: bool) -> None:
+        """Write one record's text from :func:`render_stream_record` (made
+        here or in a worker process: the same bytes either way)."""
+        if self.fmt != "jsonl":
+            text = (",\n    " if self.count else "\n    ") + text
+        self.violations = self.violations or violations
+        self.dates.add(as_of)
         if self.fmt == "jsonl":
             self.out.write(text)
         else:
@@ -542,6 +545,16 @@ class StreamWriter:
         if self.errors:
             self.out.write(',\n  "errors": ' + dumps_indented([e.to_dict() for e in self.errors], "  "))
         self.out.write("\n}\n")
+
+
+def render_stream_record(fmt: str, rec: "RecordReport", shared: Optional["_Shared"] = None) -> str:
+    """One record's text in ``json`` (the record object, indented as in the
+    document, without the separator) or ``jsonl`` (its line): the pure half
+    of :meth:`StreamWriter.record`, run by worker processes
+    (:mod:`compliance.parallel`)."""
+    if fmt == "jsonl":
+        return json.dumps(rec.to_dict(), ensure_ascii=False) + "\n"
+    return record_json(rec, "    ", shared)
 
 
 class _Shared:

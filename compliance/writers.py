@@ -16,14 +16,14 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import IO, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .errors import Problem, UsageError
-from .report import RecordReport, Report, StreamWriter, render_table
+from .report import RecordReport, Report, StreamWriter, _Shared, render_stream_record, render_table
 from .status import STATUS_ORDER
 
 __all__ = ["COLUMNS", "finding_rows", "failure_rows", "Summary", "open_writer", "progress", "progress_wanted",
-           "BINARY_FORMATS"]
+           "BINARY_FORMATS", "Rendered", "RecordRenderer", "record_stats"]
 
 #: The findings table, one row per finding (or problem).
 COLUMNS = ("source", "line", "facility_id", "facility_name", "region", "as_of", "entity_type", "entity_id",
@@ -96,14 +96,19 @@ class Summary:
         self.failed_inputs = 0
 
     def record(self, rec: RecordReport) -> None:
+        self.add(record_stats(rec))
+
+    def add(self, stats: "Stats") -> None:
+        """Count one record from its :func:`record_stats` (made here or in a worker)."""
+        violations, findings = stats
         self.records += 1
-        self.with_violations += rec.has_violations
-        for f in rec.findings:
-            self.by_status[f.status] = self.by_status.get(f.status, 0) + 1
-            counts = self.by_rule.get((f.ruleset, f.rule))
+        self.with_violations += violations
+        for ruleset, rule, status in findings:
+            self.by_status[status] = self.by_status.get(status, 0) + 1
+            counts = self.by_rule.get((ruleset, rule))
             if counts is None:
-                counts = self.by_rule[(f.ruleset, f.rule)] = {s: 0 for s in STATUS_ORDER}
-            counts[f.status] = counts.get(f.status, 0) + 1
+                counts = self.by_rule[(ruleset, rule)] = {s: 0 for s in STATUS_ORDER}
+            counts[status] = counts.get(status, 0) + 1
 
     def failure(self, source: str, problems: Sequence[Problem]) -> None:
         self.failed_inputs += 1
@@ -133,6 +138,64 @@ class Summary:
         return "\n".join(out) + "\n"
 
 
+#: What the summary counts of one record: whether it has a violation, and
+#: (ruleset, rule, status) per finding.
+Stats = Tuple[bool, Tuple[Tuple[str, str, str], ...]]
+
+
+def record_stats(rec: RecordReport) -> Stats:
+    return rec.has_violations, tuple((f.ruleset, f.rule, f.status) for f in rec.findings)
+
+
+# ----------------------------------------------------------------- rendering
+
+
+class Rendered(NamedTuple):
+    """One record rendered for a format: the expensive half of writing it
+    (building the findings, encoding them), made where the record was
+    checked -- in this process or a worker's -- and written in order by the
+    writer (:meth:`_Writer.rendered`). Small, picklable."""
+
+    source: str
+    as_of: str
+    violations: bool
+    warnings: Tuple[Problem, ...]
+    payload: Any  # text (table, json, jsonl, csv) or a list of rows (parquet, xlsx)
+    stats: Optional[Stats]  # for the summary, when one is kept
+
+
+class RecordRenderer:
+    """Renders one record to its :class:`Rendered` chunk for ``fmt``: pure
+    (no output is touched), so it runs in worker processes
+    (:mod:`compliance.parallel`); the serial writers use the same one."""
+
+    def __init__(self, fmt: str, *, lang: str = "en", refs=(), engine: str = "", summary: bool = False):
+        self.fmt, self.lang, self.refs, self.engine = fmt, lang, tuple(refs), engine
+        self.summary = summary or fmt == "xlsx"  # the workbook's first sheet is the summary
+        self.shared = _Shared()
+
+    def payload(self, rec: RecordReport) -> Any:
+        fmt = self.fmt
+        if fmt in ("json", "jsonl"):
+            return render_stream_record(fmt, rec, self.shared)
+        if fmt == "table":
+            return render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang)
+        rows = finding_rows(rec, self.lang)
+        if fmt == "csv":
+            import csv
+            import io
+
+            buf = io.StringIO(newline="")
+            csv.writer(buf, lineterminator="\r\n").writerows([_text(v) for v in row] for row in rows)
+            return buf.getvalue()
+        return list(rows)
+
+    def __call__(self, rec: RecordReport) -> Rendered:
+        payload = self.payload(rec)
+        return Rendered(rec.source, rec.as_of, rec.has_violations, tuple(rec.warnings), payload,
+                        record_stats(rec) if self.summary else None)
+
+
 # ----------------------------------------------------------------- writers
 
 
@@ -143,12 +206,27 @@ class _Writer:
         self.errors: List[Problem] = []
         self.violations = False
         self.summary = summary
+        self.renderer: Optional[RecordRenderer] = None  # set by open_writer
 
     def record(self, rec: RecordReport) -> None:
-        self.write_record(rec)  # first: a record that fails to render is counted as a failure only
-        self.violations = self.violations or rec.has_violations
+        if self.renderer is None:  # a writer made directly: the old path, rendering as it writes
+            self.write_record(rec)  # first: a record that fails to render is counted as a failure only
+            self.violations = self.violations or rec.has_violations
+            if self.summary is not None:
+                self.summary.record(rec)
+            return
+        self.rendered(self.renderer(rec))  # rendered first: one that fails is counted as a failure only
+
+    def rendered(self, chunk: Rendered) -> None:
+        """Write one record rendered by :class:`RecordRenderer` (here or in a worker)."""
+        self.write_payload(chunk.payload, chunk.as_of)
+        self.violations = self.violations or chunk.violations
         if self.summary is not None:
-            self.summary.record(rec)
+            assert chunk.stats is not None, "rendered without the summary's counts"
+            self.summary.add(chunk.stats)
+
+    def write_payload(self, payload: Any, as_of: str) -> None:
+        raise NotImplementedError
 
     def failure(self, source: str, problems: Sequence[Problem]) -> None:
         self.errors.extend(problems)
@@ -175,15 +253,12 @@ class JsonWriter(_Writer):
         self.single = single
 
     def write_record(self, rec: RecordReport) -> None:
+        self.write_payload(render_stream_record(self.stream.fmt, rec, self.stream.shared), rec.as_of)
+
+    def write_payload(self, payload: Any, as_of: str) -> None:
         if self.stream.as_of is None and self.single:
-            self.stream.as_of = rec.as_of  # one record: the document's date is its date
-            try:
-                self.stream.record(rec)
-            except Exception:
-                self.stream.as_of = None  # nothing of it was written: its date is not the document's
-                raise
-            return
-        self.stream.record(rec)
+            self.stream.as_of = as_of  # one record: the document's date is its date
+        self.stream.write_rendered(payload, as_of, False)  # violations: counted by the writer
 
     def write_failure(self, source: str, problems: Sequence[Problem]) -> None:
         self.stream.failure(source, problems)
@@ -201,8 +276,11 @@ class TableTextWriter(_Writer):
         self.first = True
 
     def write_record(self, rec: RecordReport) -> None:
-        text = render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang)
-        self.out.write(text if self.first else "\n" + text)
+        self.write_payload(render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang),
+                           rec.as_of)
+
+    def write_payload(self, payload: Any, as_of: str) -> None:
+        self.out.write(payload if self.first else "\n" + payload)
         self.first = False
 
 
@@ -215,6 +293,9 @@ class _RowWriter(_Writer):
 
     def write_record(self, rec: RecordReport) -> None:
         self.rows(finding_rows(rec, self.lang))
+
+    def write_payload(self, payload: Any, as_of: str) -> None:
+        self.rows(payload)
 
     def write_failure(self, source: str, problems: Sequence[Problem]) -> None:
         self.rows(failure_rows(source, problems))
@@ -231,12 +312,16 @@ class CsvWriter(_RowWriter):
         import csv
 
         super().__init__(lang, summary)
+        self.out = out
         out.write("\ufeff")
         self.csv = csv.writer(out, lineterminator="\r\n")
         self.csv.writerow(COLUMNS)
 
     def rows(self, rows: Iterable[Tuple[Any, ...]]) -> None:
         self.csv.writerows([_text(v) for v in row] for row in rows)
+
+    def write_payload(self, payload: Any, as_of: str) -> None:
+        self.out.write(payload)  # the rows as RecordRenderer wrote them: the csv module's own text
 
 
 def _need(module: str, fmt: str, extra: str):
@@ -381,7 +466,27 @@ class Output:
 
 def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
                 lang: str, summary: Optional[Summary]) -> _Writer:
-    """The writer for ``fmt`` (``table``, ``json``, ``jsonl``, ``csv``, ``parquet``, ``xlsx``)."""
+    """The writer for ``fmt`` (``table``, ``json``, ``jsonl``, ``csv``, ``parquet``, ``xlsx``).
+
+    Its ``record(rec)`` renders with :attr:`renderer` and writes the chunk;
+    worker processes render with an equal :class:`RecordRenderer`
+    (:func:`renderer_for`) and the parent passes the chunks to
+    ``rendered(chunk)``: the same two steps, so the same bytes."""
+    writer = _open_writer(fmt, output, refs=refs, as_of=as_of, single=single, engine=engine, lang=lang,
+                          summary=summary)
+    writer.renderer = renderer_for(fmt, refs=refs, engine=engine, lang=lang, summary=summary is not None)
+    if isinstance(writer, JsonWriter):
+        writer.renderer.shared = writer.stream.shared
+    return writer
+
+
+def renderer_for(fmt: str, *, refs, engine: str, lang: str, summary: bool) -> RecordRenderer:
+    """The renderer :func:`open_writer`'s writer uses, for a worker process."""
+    return RecordRenderer(fmt, lang=lang, refs=refs, engine=engine, summary=summary)
+
+
+def _open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
+                 lang: str, summary: Optional[Summary]) -> _Writer:
     if fmt in ("json", "jsonl"):
         return JsonWriter(StreamWriter(output.stream, fmt, refs, as_of, known_as_of=bool(as_of) or single),
                           single and as_of is None, summary)

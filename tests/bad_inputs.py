@@ -520,6 +520,30 @@ def _api(call):
 
 RECORD = {"facility": {"id": "F", "region": "120119"}}
 
+#: Dask hidden from the CLI, as on an install without the scale extra.
+_NO_DASK = ("import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('dask', 'distributed'):\n"
+            "            raise ImportError(f'No module named {name!r}')\n"
+            "sys.meta_path.insert(0, Block())\nfrom compliance.cli import run\nrun()\n")
+
+
+def _no_dask(tmp):
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    proc = subprocess.run([sys.executable, "-c", _NO_DASK, "check", VIOLATING, "--dask", "local"],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": root})
+    return proc.returncode, _first_line(proc.stderr)
+
+
+def _cli_error(*args):
+    def run(tmp):
+        code, _, err = run_cli(["check", VIOLATING, *args])
+        return code, err.strip().splitlines()[-1]  # after the usage lines
+    return run
+
+
 #: Batches, output and API misuse: (class, how it is triggered, what it
 #: must get -- a fragment of the real message or output --, exit status,
 #: the run). ``tests/test_hardening2_output.py::test_output_case`` runs
@@ -564,6 +588,11 @@ OUTPUT_CASES = [
      _api(lambda c: c.check(None))),
     ("API: mixed int/str keys in a record mapping", "`check({**record, 1: 'x', 'zz': 2})`",
      "[error] 1: unknown top-level key", 2, _api(lambda c: c.check({**RECORD, 1: "x", "zz": 2}))),
+    ("`--jobs` not a count", "`check x.yaml --jobs many`", "bad number of jobs 'many'", 2, _cli_error("--jobs", "many")),
+    ("`--dask` without the scale extra", "`check x.yaml --dask local`, Dask not installed",
+     "--dask needs dask[distributed], which is not installed", 2, _no_dask),
+    ("`--dask` address without a scheme", "`check x.yaml --dask 127.0.0.1:8786`",
+     "expected local or a scheduler address", 2, _cli_error("--dask", "127.0.0.1:8786")),
 ]
 
 OUTPUT_PROSE = r"""
@@ -596,6 +625,16 @@ laid out; JSON keeps them exact (escaped by JSON). The API refuses misuse
 with a `UsageError` (an `InputError` for the record's own content) rather
 than guessing: a string is not read as a list, an empty selection is not
 "check nothing".
+
+Parallel runs (`--jobs N`, `--dask`, docs/scale.md) write what one process
+writes, byte for byte, so every row here holds for them too. A worker
+process that dies (killed, out of memory) does not hang the run: its
+records are checked again one at a time in a new pool, and a record that
+kills its worker again fails alone with level `internal` ("the worker
+process died while checking this record"), exit 3; the others are
+reported as usual (`tests/test_parallel.py`). Asking for Dask where it is
+not installed is a usage error naming the extra to install, not an import
+traceback.
 """
 
 #: The judgements behind the tables, as docs/bad-input.md states them.
