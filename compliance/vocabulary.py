@@ -281,10 +281,10 @@ def _load_data() -> Tuple[dict, ...]:
         key = str(h.hexdigest())
         path = user_cache_dir() / f"vocabulary-{key[:32]}.json"
         try:
-            data = read_own(path)  # what another account could write must not decide a verdict
-            if data is None:
+            own = read_own(path)  # what another account could write must not decide a verdict
+            if own is None:
                 raise OSError("absent, or not this user's own")
-            cached = json.loads(data)
+            cached = json.loads(own)
             if (isinstance(cached, dict) and cached.get("key") == key
                     and all(isinstance(cached.get(name), dict) for name in _FILES)):
                 return tuple(cached[name] for name in _FILES)
