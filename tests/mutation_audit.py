@@ -241,7 +241,7 @@ MUTATIONS = [
     ("B snapshot duplicates", "compliance/evaluate.py",
      "                    if (i, entity.section, entity.id) in seen or self.program.jurisdictions[i] not in chain:",
      "                    if self.program.jurisdictions[i] not in chain:",
-     ["tests/test_snapshots.py", "tests/test_semantics.py"]),
+     ["tests/test_snapshots.py", "tests/test_differential.py"]),
     ("B jurisdiction of embedded cases", "compliance/engine.py",
      "                jur.append(rs.jurisdiction)", '                jur.append("CN")',
      ["tests/test_guard_blind_spots.py", "tests/test_rulesets.py"]),
