@@ -270,3 +270,40 @@ def test_the_judgement_calls_are_in_the_bad_input_page():
     doc = (ROOT / "docs" / "bad-input.md").read_text(encoding="utf-8")
     for heading, prose in JUDGEMENTS:
         assert f"**{heading}.** {prose}" in doc, f"docs/bad-input.md lacks {heading!r}: regenerate it"
+
+
+_HELD_CODE = """
+import os, threading, time
+import compliance.api, compliance.units, compliance._durable
+
+MODULE = compliance.NAME
+held, done = threading.Event(), threading.Event()
+
+def hold():
+    with MODULE._LOCK:  # another thread in the middle of a call that holds the lock
+        held.set()
+        done.wait(0.5)
+
+t = threading.Thread(target=hold)
+t.start()
+held.wait()
+pid = os.fork()
+if pid == 0:  # the child: only the forking thread exists; the lock must be free
+    os._exit(0 if MODULE._LOCK.acquire(timeout=5) else 1)
+done.set()
+_, status = os.waitpid(pid, 0)
+t.join()
+print(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(os, "register_at_fork"), reason="no fork here")
+@pytest.mark.parametrize("module", ["api", "units", pytest.param("_durable", marks=needs_durable)])
+def test_a_fork_while_another_thread_holds_the_lock(module):
+    """Deterministic where the threaded fork test above is a matter of
+    timing: a fork while another thread holds a module's lock leaves the
+    child a lock it can take (the fork hooks: a new lock in the child, and
+    for the engine's, no fork during an engine call)."""
+    proc = _run(_HELD_CODE.replace("NAME", module), timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "0", "the child found the lock held: it would deadlock"

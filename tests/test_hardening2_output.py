@@ -189,6 +189,19 @@ def test_full_disk_other_commands(command):
     assert err.startswith("compliance: error: could not write the report to standard output: No space left")
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux /dev/full")
+@pytest.mark.parametrize("command", [["validate", VIOLATING], ["explain", "jizhou-2018/coating-voc/automotive-oem"],
+                                     ["check", VIOLATING, "--format", "table"]])
+def test_full_disk_with_buffered_stdout(command):
+    """As a user runs it: stdout block-buffered (PYTHONUNBUFFERED unset), so
+    a short report reaches the disk only at the final flush, which must fail
+    inside the program (exit 3), not at interpreter exit."""
+    with open("/dev/full", "wb") as full:
+        code, _, err = _cli(*command, stdout=full, env={"PYTHONUNBUFFERED": None})
+    assert code == 3 and "Exception ignored" not in err, err
+    assert err.startswith("compliance: error: could not write the report to standard output: No space left")
+
+
 # ------------------------------------------------ 16. stdout encodings
 
 ENCODINGS = {

@@ -443,3 +443,24 @@ def test_any_value_at_any_key_is_an_error_or_a_ruleset(tmp_path, where, value):
         load_rulesets([str(path)])
     except RulesetError as exc:
         assert exc.problems and all(p.file == str(path) and p.line >= 1 for p in exc.problems), exc.problems
+
+
+#: Wrong types written out by hand (the cases above are derived from
+#: ``accepted``, so a bug in it would move its own cases to the "right type"
+#: side): true/false is not a number, and every item of a list is checked,
+#: not only the first.
+HAND_WRONG = [
+    (("rules", 0, "cite", "row"), True, "expected a whole number, got true/false (true)"),
+    (("ruleset", "version"), False, "expected text, a number or a date, got true/false (false)"),
+    (("parameters", 0, "value"), True, "expected a quantity (e.g. 30 mg/m^3), got true/false (true)"),
+    (("rules", 1, "require", "of"), ["perimeter_hoarding", ["x"]], "expected text, got a list"),
+]
+
+
+@pytest.mark.parametrize("path,value,message", HAND_WRONG, ids=[_label(p) for p, _, _ in HAND_WRONG])
+def test_wrong_types_written_by_hand(tmp_path, path, value, message):
+    data = copy.deepcopy(BASE)
+    _set(data, path, value)
+    code, out, err = _check(tmp_path, _write(tmp_path, data))
+    assert code == 2 and "internal error" not in err, err
+    assert message in err, err
