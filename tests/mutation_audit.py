@@ -104,9 +104,9 @@ MUTATIONS = [
      "        except (ValueError, KeyError) as exc:  # a bug: this record fails, the others are still checked",
      ["tests/test_hardening2_output.py"]),
     ("7 batch isolation", "compliance/cli.py",
-     "                    except Exception as exc:  # a bug rendering this record: it alone fails\n"
+     "                    except Exception as exc:  # a bug writing this record: it alone fails\n"
      "                        item = internal_failure(item.source, exc)",
-     "                    except Exception as exc:  # a bug rendering this record: it alone fails\n"
+     "                    except Exception as exc:  # a bug writing this record: it alone fails\n"
      "                        raise",
      ["tests/test_hardening2_output.py"]),
     # -- 8. ruleset key types
@@ -288,7 +288,7 @@ MUTATIONS = [
      '    return value.get("value") if isinstance(value, dict) else value', "    return value",
      ["tests/test_batch.py"]),
     ("E report rendering (json single date)", "compliance/writers.py",
-     "            self.stream.as_of = rec.as_of  # one record: the document's date is its date",
+     "            self.stream.as_of = as_of  # one record: the document's date is its date",
      "            pass  # one record: the document's date is its date",
      ["tests/test_batch.py", "tests/test_cli.py", "tests/test_streaming.py", "tests/test_examples.py"]),
 ]
