@@ -46,7 +46,7 @@ Chunk = Union[Rendered, Failure]
 
 #: Items per task: large enough that sending them costs little beside
 #: checking them, small enough that a dead worker costs a few records' retry.
-BATCH = 64
+BATCH = 256
 
 
 class Options(NamedTuple):
