@@ -184,8 +184,7 @@ def _cmd_check(args, out) -> int:
         results = parallel.serial(items, opts, ev)
     output = Output(args.output, args.format, out)  # last: nothing above leaves a file behind
     summary = Summary() if args.summary else None
-    done = False
-    try:
+    with output:  # committed when complete, removed on failure
         writer = open_writer(args.format, output, refs=refs,
                              as_of=args.as_of.isoformat() if args.as_of else None, single=_one_record(args),
                              engine=ev.engine, lang=args.lang, summary=summary)
@@ -209,11 +208,6 @@ def _cmd_check(args, out) -> int:
             if close is not None:
                 close()  # a generator: its pool or cluster is shut down now, not at exit
         writer.close()
-        output.commit()
-        done = True
-    finally:
-        if not done:
-            output.discard()
     for problem in writer.errors:
         _say(str(problem))
     if summary is not None:

@@ -124,19 +124,13 @@ def write_partition(opts: Options, items: Sequence[Any], index: int, out_dir: st
     summary = Summary()
     writer = open_writer(opts.fmt, output, refs=[dict(r) for r in opts.refs], as_of=opts.as_of, single=False,
                          engine=opts.engine_name, lang=opts.lang, summary=summary)
-    done = False
-    try:
+    with output:  # committed when complete, removed on failure
         for chunk in work(opts._replace(summary=True), list(items)):
             if isinstance(chunk, Rendered):
                 writer.rendered(chunk)
             else:
                 writer.failure(chunk.source, chunk.problems)
         writer.close()
-        output.commit()
-        done = True
-    finally:
-        if not done:
-            output.discard()
     return PartitionResult(index, path, summary.records, summary.failed_inputs, writer.violations,
                            any(p.level == "internal" for p in writer.errors), summary)
 

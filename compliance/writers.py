@@ -463,6 +463,16 @@ class Output:
         if self.tmp is not None and os.path.exists(self.tmp):
             os.remove(self.tmp)
 
+    def __enter__(self) -> "Output":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        """Complete: moved into place; failed (any exception): removed."""
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
 
 def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
                 lang: str, summary: Optional[Summary]) -> _Writer:
