@@ -7,6 +7,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+
+
+def register(folder: Path, n: int, seed: int, bad_at: int, bad_line: str) -> list:
+    """A batch for the parallel and Dask tests: the examples, then a JSON
+    Lines register of ``n`` generated records with one bad line at
+    ``bad_at`` (that line alone fails)."""
+    import json
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from records import iter_records
+
+    lines = [json.dumps(r, ensure_ascii=False) for r in iter_records(n, seed=seed)]
+    lines.insert(bad_at, bad_line)
+    (folder / "register.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [*sorted(str(p) for p in EXAMPLES.glob("*.yaml")), str(folder / "register.jsonl")]
 #: The steering repository's shared/ folder sits beside the clone in CI.
 SHARED = Path(os.environ.get("COMPLIANCE_SHARED", REPO.parent / "shared"))
 

@@ -4,29 +4,21 @@ work, and a worker that dies costs only its own record."""
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 
 import pytest
 
 from compliance import parallel
 from compliance.api import Failure
 from compliance.writers import Rendered
-from conftest import EXAMPLES, REPO
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-from records import iter_records  # noqa: E402
+from conftest import EXAMPLES, register
 
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     """Examples, 300 generated records as JSON Lines (one bad line), a missing file."""
     d = tmp_path_factory.mktemp("batch")
-    lines = [json.dumps(r, ensure_ascii=False) for r in iter_records(300, seed=9)]
-    lines.insert(17, '{"facility": ')  # a syntax error: that line alone fails
-    (d / "register.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return [*sorted(str(p) for p in EXAMPLES.glob("*.yaml")), str(d / "register.jsonl"), str(d / "missing.yaml")]
+    return register(d, 300, 9, 17, '{"facility": ') + [str(d / "missing.yaml")]  # a syntax error on line 18
 
 
 def _content(path, fmt):

@@ -12,10 +12,8 @@ import textwrap
 
 import pytest
 
-from conftest import EXAMPLES, REPO
+from conftest import EXAMPLES, REPO, register
 
-sys.path.insert(0, str(REPO / "benchmarks"))
-from records import iter_records  # noqa: E402
 
 distributed = pytest.importorskip("distributed", reason="the scale extra (dask[distributed]) is not installed")
 
@@ -35,11 +33,7 @@ def client():
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    d = tmp_path_factory.mktemp("reg")
-    lines = [json.dumps(r, ensure_ascii=False) for r in iter_records(400, seed=3)]
-    lines.insert(100, "[1, 2]")  # not a record: that line alone fails
-    (d / "register.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return [*sorted(str(p) for p in EXAMPLES.glob("*.yaml")), str(d / "register.jsonl")]
+    return register(tmp_path_factory.mktemp("reg"), 400, 3, 100, "[1, 2]")  # not a record: that line alone fails
 
 
 def _serial(cli, inputs, fmt="jsonl"):
