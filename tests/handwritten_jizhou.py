@@ -1,7 +1,11 @@
-"""A hand-written, plain-Python evaluation of 45 Jizhou rules: a correctness oracle.
+"""A hand-written, plain-Python evaluation of 48 Jizhou rules: a correctness oracle.
 
 One function per rule of ``cn-tj-jizhou-2018-autumn-winter`` (the rules on the
-sections that ``benchmarks/records.py`` writes; see ``HAND_RULE_IDS``), with the
+sections that ``benchmarks/records.py`` writes, ``HAND_RULE_IDS``, the
+benchmarks' 45; and ``FURNACE_RULES``, the staggered-production duty with the
+benchmark-enterprise exemption and the gasifier exception, which
+``tests/test_handwritten_oracle.py`` feeds furnace records of its own; all
+48 are ``ORACLE_RULE_IDS``), with the
 numbers of the YAML, reading the raw record dicts directly (units converted by
 hand). ``hand_check(record)`` returns the (rule id, entity id, status) of every
 rule that applies, as the library's ``Evaluator.findings`` would report them
@@ -28,7 +32,7 @@ import operator
 from typing import Callable, Dict, List, Optional, Tuple
 
 JIZHOU_RULESET = "cn-tj-jizhou-2018-autumn-winter"
-HAND_WRITTEN_FOR = "2018-12-05.3"  # the ruleset version the functions follow (commit 11d4916)
+HAND_WRITTEN_FOR = "2018-12-05.3"  # the ruleset version the functions follow (commit 11d4916; furnace rules: issue 11)
 
 Key = Tuple[str, str, str]  # (rule id, entity id, status)
 
@@ -46,6 +50,7 @@ NOV_1 = dt.date(2018, 11, 1)
 JAN_1 = dt.date(2019, 1, 1)
 DEC_31 = dt.date(2018, 12, 31)
 APR_30 = dt.date(2019, 4, 30)
+MAR_31 = dt.date(2019, 3, 31)  # the autumn-winter period of staggered production: OCT_1 .. MAR_31
 JIZHOU_FORMS = frozenset({"120119", "蓟州区", "天津市蓟州区"})  # the forms the generator writes
 CONC_FACTOR = {"mg/m^3": 1.0, "mg/m³": 1.0, "毫克/立方米": 1.0}
 VOC_FACTOR = {"g/L": 1.0, "克/升": 1.0, "lb/gal": LB_PER_GAL_IN_G_PER_L}
@@ -58,6 +63,7 @@ STAGE_LEVEL = {  # written stage -> (lowest, highest) level; 6a = 6, 6b = 7, a b
 }
 CO_FIRING_BANNED = ("coal", "gas", "oil", "alcohol_based", "chemical_waste", "other")
 ALERT_EXEMPT_PURPOSES = ("safety", "livelihood", "special", "port")
+BUILDING_MATERIALS = ("building_materials", "cement", "glass")  # 建材 of the staggered-production duty
 
 
 def round12(x: float) -> float:
@@ -525,6 +531,32 @@ def ldar_program(d, fac, ctx, as_of, implicit):
     return verdict(as_of, ISSUED, when, eq3(d.get("program"), True), deadline=DEC_31)
 
 
+# -- furnaces (二（六）17 row 56; 二（九）26)
+
+def furnace_coal_gasifier(k, fac, ctx, as_of):
+    return verdict(as_of, ISSUED, eq3(k.get("kind"), "coal_gasifier"), _operating(k) == "shutdown",
+                   eq3(k.get("feedstock_gasifier"), True), deadline=DEC_31)
+
+
+def furnace_staggered_foundry(k, fac, ctx, as_of):
+    when = and3(includes3(fac.get("industries"), ("foundry",)), in3(k.get("kind"), ("cupola", "melting")),
+                _operating(k) in ("operating", "standby"))
+    em = k.get("emissions") or {}
+    unless = and3(eq3(fac.get("benchmark_enterprise"), True),
+                  cmp3(quantity(em.get("pm"), CONC_FACTOR), operator.le, 20.0),
+                  cmp3(quantity(em.get("so2"), CONC_FACTOR), operator.le, 100.0),
+                  or3(eq3(k.get("kind"), "melting"), eq3(k.get("cems"), True)))
+    return verdict(as_of, OCT_1, when, eq3(k.get("staggered_production"), True), unless, until=MAR_31)
+
+
+def furnace_staggered_building_materials(k, fac, ctx, as_of):
+    when = and3(includes3(fac.get("industries"), BUILDING_MATERIALS), _operating(k) in ("operating", "standby"))
+    unless = and3(eq3(fac.get("benchmark_enterprise"), True),
+                  includes3(fac.get("industries"), ("building_materials",)),
+                  in3(k.get("fuel"), ("gas", "electric")))
+    return verdict(as_of, OCT_1, when, eq3(k.get("staggered_production"), True), unless, until=MAR_31)
+
+
 P = "jizhou-2018/"
 FACILITY_RULES: Tuple[Tuple[str, Callable], ...] = (
     (P + "fugitive-emission-control", facility_fugitive_emission_control),
@@ -589,8 +621,19 @@ SINGLE_RULES: Dict[str, Tuple[Tuple[str, Callable], ...]] = {
         (P + "ldar/petrochemical-program", ldar_program),
     ),
 }
+#: the furnace rules (the staggered-production duty with the benchmark-enterprise
+#: exemption, the gasifier exception): judged by ``hand_check`` like the others,
+#: but kept out of ``HAND_RULE_IDS``, the benchmarks' like-for-like set, whose
+#: generated records hold no furnaces
+FURNACE_RULES: Tuple[Tuple[str, Callable], ...] = (
+    (P + "furnace/coal-gasifier", furnace_coal_gasifier),
+    (P + "staggered-production/foundry-melting", furnace_staggered_foundry),
+    (P + "staggered-production/building-materials", furnace_staggered_building_materials),
+)
 HAND_RULE_IDS = frozenset(rid for group in (FACILITY_RULES, *LIST_RULES.values(), *SINGLE_RULES.values())
                           for rid, _ in group)
+#: every rule ``hand_check`` judges: the oracle's set
+ORACLE_RULE_IDS = HAND_RULE_IDS | {rid for rid, _ in FURNACE_RULES}
 
 
 def hand_check(rec: dict) -> List[Key]:
@@ -606,7 +649,7 @@ def hand_check(rec: dict) -> List[Key]:
         status = fn(fac, fac, ctx, as_of)
         if status is not None:
             out.append((rule_id, fid, status))
-    for section, rules in LIST_RULES.items():
+    for section, rules in (*LIST_RULES.items(), ("furnaces", FURNACE_RULES)):
         for ent in rec.get(section) or ():
             eid = ent["id"]
             for rule_id, fn in rules:
