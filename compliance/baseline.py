@@ -22,7 +22,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 
 import attrs
 
-from ._yaml import load_document
+from ._yaml import MAX_BYTES, decode, load_text
 from .errors import InputError, Problem
 from .status import INDETERMINATE, PENDING, VIOLATION
 
@@ -62,24 +62,69 @@ def write_baseline(path: str, keys: Iterable[Key], refs: Sequence[Mapping[str, s
     return len(rows)
 
 
+#: a baseline holds every known finding of a register: far larger than one record may be
+MAX_BASELINE_BYTES = 512 * 1024 * 1024
+
+
 def load_baseline(path: str) -> FrozenSet[Key]:
-    """The keys of a baseline file; problems name file, line and field (InputError)."""
-    doc = load_document(os.fspath(path))
+    """The keys of a baseline file; problems name file, line and field (InputError).
+
+    Read with :mod:`json` (a register's baseline runs to megabytes); only a
+    file with a problem is read again with the located loader, so that each
+    problem names its line."""
+    from ._yaml import open_regular
+
+    path = os.fspath(path)
+    with open_regular(path) as fh:
+        raw = fh.read(MAX_BASELINE_BYTES + 1)
+    if len(raw) > MAX_BASELINE_BYTES:
+        raise InputError([Problem(path, 0, 0, "", f"baseline larger than {MAX_BASELINE_BYTES} bytes")])
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        return _keys(data)
+    except (ValueError, _Bad):
+        pass
+    if len(raw) > MAX_BYTES:  # too large for the located loader: the first problem, without its line
+        try:
+            _keys(json.loads(raw.decode("utf-8", "replace")))
+        except ValueError as exc:
+            raise InputError([Problem(path, getattr(exc, "lineno", 0), getattr(exc, "colno", 0), "",
+                                      f"not JSON: {exc}")]) from None
+        except _Bad as exc:
+            raise InputError([Problem(path, 0, 0, exc.field, exc.message)]) from None
+    doc = load_text(decode(raw, path), path)  # located: every problem with its line
     data = doc.data
     if not isinstance(data, Mapping) or data.get("schema") != SCHEMA or not isinstance(data.get("findings"), list):
-        raise InputError([doc.problem((), "schema", f"not a baseline file: expected a JSON object with "
-                                      f"\"schema\": \"{SCHEMA}\" and a \"findings\" list (made by --create-baseline)")])
-    errors: List[Problem] = []
+        raise InputError([doc.problem((), "schema", _NOT_BASELINE)])
+    errors = [doc.problem(("findings", i), f"findings[{i}]", _BAD_ROW) for i, row in enumerate(data["findings"])
+              if not _row_ok(row)]
+    raise InputError(errors or [doc.problem((), "", "not a valid baseline")])
+
+
+_NOT_BASELINE = (f"not a baseline file: expected a JSON object with \"schema\": \"{SCHEMA}\" and a \"findings\" "
+                 "list (made by --create-baseline)")
+_BAD_ROW = f"expected an object with the text fields {', '.join(_KEY_FIELDS)}"
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _row_ok(row: Any) -> bool:
+    return isinstance(row, Mapping) and sorted(row) == sorted(_KEY_FIELDS) and all(
+        isinstance(row[k], str) for k in _KEY_FIELDS)
+
+
+def _keys(data: Any) -> FrozenSet[Key]:
+    if not isinstance(data, Mapping) or data.get("schema") != SCHEMA or not isinstance(data.get("findings"), list):
+        raise _Bad("schema", _NOT_BASELINE)
     keys: Set[Key] = set()
     for i, row in enumerate(data["findings"]):
-        if not isinstance(row, Mapping) or sorted(row) != sorted(_KEY_FIELDS) or not all(
-                isinstance(row[k], str) for k in _KEY_FIELDS):
-            errors.append(doc.problem(("findings", i), f"findings[{i}]",
-                                      f"expected an object with the text fields {', '.join(_KEY_FIELDS)}"))
-            continue
+        if not _row_ok(row):
+            raise _Bad(f"findings[{i}]", _BAD_ROW)
         keys.add(tuple(row[k] for k in _KEY_FIELDS))  # type: ignore[arg-type]
-    if errors:
-        raise InputError(errors)
     return frozenset(keys)
 
 

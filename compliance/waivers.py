@@ -287,10 +287,19 @@ def waivers_section(waivers: Sequence[Waiver], use: WaiverUse) -> List[Dict[str,
     return out
 
 
+#: waivers named one by one on stderr; the rest are counted (all are in the JSON report)
+LINES_SHOWN = 20
+
+
 def waiver_lines(section: Sequence[Mapping[str, Any]], lang: str = "en") -> List[str]:
     """Lines for stderr: every waiver that did not simply apply, and a count."""
-    lines = []
+    lines: List[str] = []
+    shown = 0
     for w in section:
+        if shown >= LINES_SHOWN and (w["state"] == "unmatched" or w["expired"]):
+            shown += 1
+            continue
+        shown += w["state"] == "unmatched" or bool(w["expired"])
         if w["state"] == "unmatched":
             lines.append(f"{w['defined_in']}: 豁免 {w['id']} 未匹配任何违规、待定或未到期的结论（规则 {w['rule']}，企业 {w['facility']}）"
                          if lang == "zh" else
@@ -302,6 +311,10 @@ def waiver_lines(section: Sequence[Mapping[str, Any]], lang: str = "en") -> List
                          if lang == "zh" else
                          f"{w['defined_in']}: waiver {w['id']} ({w['document']}) expired on {w['expires']}: "
                          f"{w['expired']} findings keep their status")
+    if shown > LINES_SHOWN:
+        rest = shown - LINES_SHOWN
+        lines.append(f"……另有 {rest} 条豁免未匹配或已到期（见报告的 waivers 列表，--format json）" if lang == "zh"
+                     else f"... and {rest} more waivers unmatched or expired (the report's waivers list, --format json)")
     applied = sum(w["waived"] for w in section)
     lines.append(f"豁免：{applied} 项结论在豁免期内（{len(section)} 条豁免）" if lang == "zh"
                  else f"waivers: {applied} findings waived ({len(section)} waivers)")

@@ -200,6 +200,32 @@ def test_a_new_ruleset_version_makes_its_findings_new(cli, tmp_path):
     assert res.exit_code == 1
 
 
+def test_a_large_baseline_loads_and_a_bad_row_is_located(tmp_path):
+    from compliance.baseline import load_baseline, write_baseline
+
+    keys = [("F%05d" % i, "boilers", "B1", "r/x", "rs", "1", "violation") for i in range(20000)]
+    p = tmp_path / "big.baseline.json"
+    write_baseline(str(p), keys, [{"id": "rs", "version": "1"}])
+    assert p.stat().st_size > 1024 * 1024  # above one record's size limit
+    assert load_baseline(str(p)) == frozenset(keys)
+    small = tmp_path / "small.baseline.json"
+    write_baseline(str(small), keys[:3], [{"id": "rs", "version": "1"}])
+    small.write_text(small.read_text(encoding="utf-8").replace('"status": "violation"}', '"status": 1}', 1),
+                     encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        load_baseline(str(small))
+    assert [(p.line, p.field) for p in exc.value.problems] == [(2, "findings[0]")]
+
+
+def test_many_unmatched_waivers_are_counted_after_twenty(cli, tmp_path):
+    p = tmp_path / "many.waivers.yaml"
+    p.write_text("".join(f"- {{id: W{i}, rule: nothing/{i}, facility: {FAC}, reason: r, approver: a, document: d, "
+                         "expires: 2030-01-01}\n" for i in range(25)), encoding="utf-8")
+    res = cli("check", EXAMPLE, "--waivers", p, "--format", "json")
+    assert res.stderr.count("matched no violation") == 20 and "and 5 more waivers" in res.stderr
+    assert len(json.loads(res.output)["waivers"]) == 25
+
+
 def test_bad_baseline_is_exit_2(cli, write):
     p = write('{"schema": "other"}\n', "x.baseline.json")
     res = cli("check", EXAMPLE, "--baseline", p)
