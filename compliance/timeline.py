@@ -188,9 +188,10 @@ def _change(key: FKey, x: Any, y: Any, why: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _rule_fields(rule: Any) -> Dict[str, Any]:
-    return {"when": rule.when.describe("en") if rule.when is not None else None,
-            "require": rule.require.describe("en"),
-            "unless": rule.unless.condition.describe("en") if rule.unless else None,
+    """What a rule says, field by field: conditions in both languages."""
+    both = lambda c: None if c is None else {"zh": c.describe("zh"), "en": c.describe("en")}  # noqa: E731
+    return {"when": both(rule.when), "require": both(rule.require),
+            "unless": both(rule.unless.condition) if rule.unless else None,
             **{k: getattr(rule, k).isoformat() if getattr(rule, k) else None
                for k in ("effective_from", "deadline", "until", "in_force_from")},
             "applies_to": rule.applies_to, "severity": rule.severity}
@@ -268,7 +269,8 @@ def render_diff(data: Mapping[str, Any], lang: str = "en") -> str:
             out.append(escape(f"  {'原因' if zh else 'why'}: " + (("规则新增" if why["rule"] == "added" else "规则删除") if zh
                                                               else f"the rule was {why['rule']}")))
         for fld in why.get("fields", ()):
-            out.append(escape(f"  {'原因' if zh else 'why'}: {fld['field']}: {fld['from']} → {fld['to']}"))
+            shown = [v.get(lang) if isinstance(v, dict) else v for v in (fld["from"], fld["to"])]
+            out.append(escape(f"  {'原因' if zh else 'why'}: {fld['field']}: {shown[0]} → {shown[1]}"))
     out.append("")
     out.append(f"{len(data['changes'])} 项结论状态变化" if zh else f"{len(data['changes'])} findings change status")
     return "\n".join(out) + "\n"

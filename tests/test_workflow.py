@@ -116,11 +116,30 @@ def test_waived_findings_do_not_fail_the_check_expired_ones_do(cli, tmp_path):
     assert cli("check", EXAMPLE, "--waivers", p, "--as-of", "2019-03-02").exit_code == 1
 
 
-def test_waivers_in_worker_processes_give_the_same_bytes(cli):
-    one = cli("check", EXAMPLE, EXAMPLES / "dongli-steel.yaml", "--waivers", WAIVERS, "--format", "json")
-    two = cli("check", EXAMPLE, EXAMPLES / "dongli-steel.yaml", "--waivers", WAIVERS, "--format", "json",
-              "--jobs", "2")
+def test_waivers_and_baseline_in_worker_processes_give_the_same_bytes(cli, tmp_path):
+    args = ["check", *sorted(EXAMPLES.glob("*.yaml")), "--waivers", WAIVERS, "--format", "json"]
+    one = cli(*args, "--create-baseline", tmp_path / "1.baseline.json")
+    two = cli(*args, "--jobs", "2", "--create-baseline", tmp_path / "2.baseline.json")
     assert one.output == two.output and one.exit_code == two.exit_code
+    assert json.loads(one.output)["waivers"][0]["waived"] == 2
+    assert (tmp_path / "1.baseline.json").read_bytes() == (tmp_path / "2.baseline.json").read_bytes()
+    three = cli(*args, "--jobs", "2", "--baseline", tmp_path / "1.baseline.json")
+    assert three.exit_code == 0 and json.loads(three.output)["baseline"]["suppressed"] > 20
+
+
+def test_api_check_many_with_waivers_and_baseline(tmp_path):
+    paths = sorted(EXAMPLES.glob("*.yaml"))
+    base = tmp_path / "b.baseline.json"
+    from compliance.baseline import finding_keys, write_baseline
+
+    first = compliance.check_many(paths)
+    versions = {r["id"]: r["version"] for r in first.rulesets}
+    write_baseline(str(base), [k for rec in first.records for k in finding_keys(rec, versions)], first.rulesets)
+    again = compliance.check_many(paths, waivers=str(WAIVERS), baseline=base)
+    assert again.exit_code == 0 and not again.has_violations
+    d = again.to_dict()
+    assert d["baseline"]["suppressed"] + 2 == d["baseline"]["entries"]  # the two waived findings are not violations
+    assert {w["id"]: w["state"] for w in d["waivers"]}["W-2019-001"] == "applied"
 
 
 @pytest.mark.parametrize("text, where, words", [
@@ -326,7 +345,10 @@ def test_diff_between_ruleset_versions(cli, tmp_path):
     assert [(c["rule"], c["entity"]["id"], c["from"]["status"], c["to"]["status"]) for c in data["changes"]] == [
         (OEM, "C1", "violation", "compliant")]
     fields = data["changes"][0]["why"]["fields"]
-    assert [f["field"] for f in fields] == ["require"] and "580" in fields[0]["from"] and "620" in fields[0]["to"]
+    assert [f["field"] for f in fields] == ["require"]
+    assert "580" in fields[0]["from"]["en"] and "620" in fields[0]["to"]["zh"]
+    text = cli("diff", EXAMPLE, "--ruleset-from", REPO / "rulesets", "--ruleset-to", folder, "--lang", "zh").output
+    assert "violation → compliant" in text and "原因: require:" in text and "620" in text
     assert {r["version"] for r in data["to"]["rulesets"] if r["id"] == "cn-tj-jizhou-2018-autumn-winter"} == {
         "2019-06-01.1"}
 
