@@ -276,7 +276,6 @@ def test_timeline_from_an_earlier_date_sees_rules_come_into_force(cli):
 
 
 def test_timeline_ics_parses_as_icalendar(cli, tmp_path, monkeypatch):
-    icalendar = pytest.importorskip("icalendar")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     out = tmp_path / "t.ics"
     res = cli("timeline", EXAMPLE, "--from", "2018-09-01", "--format", "ics", "-o", out, "--lang", "zh")
@@ -285,6 +284,8 @@ def test_timeline_ics_parses_as_icalendar(cli, tmp_path, monkeypatch):
     lines = raw.split(b"\r\n")
     assert raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b"")
     assert max(len(line) for line in lines) <= 75
+    assert raw.count(b"BEGIN:VEVENT") == raw.count(b"END:VEVENT") > 10
+    icalendar = pytest.importorskip("icalendar", reason="the icalendar package (extra 'test') parses the file")
     cal = icalendar.Calendar.from_ical(raw)
     events = list(cal.walk("VEVENT"))
     data = json.loads(cli("timeline", EXAMPLE, "--from", "2018-09-01", "--format", "json").output)
