@@ -116,7 +116,13 @@ class CliPost(Collector):
         for line in self.lines(args.lang):
             say(line)
         if args.create_baseline:
-            n = self.write_baseline(args.create_baseline, refs)
+            from ._output import OutputError
+
+            try:
+                n = self.write_baseline(args.create_baseline, refs)
+            except OSError as exc:  # the report is out; the baseline is not: a failed write (exit 3)
+                raise OutputError(f"could not write the baseline {args.create_baseline}: "
+                                  f"{exc.strerror or exc}") from None
             say(f"基线：{n} 项结论已写入 {args.create_baseline}" if args.lang == "zh"
                 else f"baseline: {n} findings written to {args.create_baseline}")
 
@@ -133,6 +139,11 @@ def cli_post(args: Any, refs: Sequence[Mapping[str, str]], ev: Any, say: Any) ->
         return None, None
     if args.create_baseline and args.baseline and os.path.abspath(args.create_baseline) == os.path.abspath(args.baseline):
         raise UsageError("--create-baseline and --baseline name the same file")
+    if args.create_baseline:  # refused before anything is checked, not after
+        folder = os.path.dirname(os.path.abspath(args.create_baseline))
+        if os.path.isdir(args.create_baseline) or not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise UsageError(f"--create-baseline {args.create_baseline}: cannot write there "
+                             f"({'a folder' if os.path.isdir(args.create_baseline) else 'no writable folder ' + folder})")
     spec: Spec = (os.path.abspath(args.waivers) if args.waivers else None,
                   os.path.abspath(args.baseline) if args.baseline else None, bool(args.create_baseline))
     post = post_from((args.waivers, args.baseline, spec[2]), refs)

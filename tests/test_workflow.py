@@ -245,6 +245,24 @@ def test_many_unmatched_waivers_are_counted_after_twenty(cli, tmp_path):
     assert len(json.loads(res.output)["waivers"]) == 25
 
 
+def test_fast_json_is_the_reports_json():
+    from compliance.cli import main
+    import io
+
+    out = io.StringIO()
+    main(["check", str(EXAMPLE), "--waivers", str(WAIVERS), "--format", "json", "--as-of", "2019-07-01"], out=out)
+    report = compliance.check(str(EXAMPLE), waivers=str(WAIVERS), as_of="2019-07-01")
+    assert out.getvalue() == json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    assert {w["id"]: w["state"] for w in report.to_dict()["waivers"]}["W-2019-001"] == "expired"
+
+
+def test_missing_waiver_file_and_unwritable_baseline_are_exit_2(cli, tmp_path):
+    res = cli("check", EXAMPLE, "--waivers", tmp_path / "none.waivers.yaml")
+    assert res.exit_code == 2 and "none.waivers.yaml" in res.stderr and res.output == ""
+    res = cli("check", EXAMPLE, "--create-baseline", tmp_path / "no" / "b.baseline.json")
+    assert res.exit_code == 2 and "cannot write there" in res.stderr and res.output == ""
+
+
 def test_bad_baseline_is_exit_2(cli, write):
     p = write('{"schema": "other"}\n', "x.baseline.json")
     res = cli("check", EXAMPLE, "--baseline", p)
