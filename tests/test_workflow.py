@@ -89,6 +89,14 @@ def test_expiry_and_grant_boundaries(as_of, status, expired):
         assert r.to_dict()["waivers"][0]["state"] == "unmatched"
 
 
+def test_a_pending_duty_can_be_waived_and_keeps_its_status_as_waived_status():
+    rule = "jizhou-2018/voc-source-online-monitoring"
+    r = compliance.check(EXAMPLE, waivers=[waiver(rule=rule, entity={"type": "stacks", "id": "S1"})])
+    f = by_key(r)[(rule, "stacks[S1]")]
+    assert (f.status, f.waived_status) == ("waived", "pending")
+    assert r.records[0].summary["pending"] == 0 and r.records[0].summary["waived"] == 1
+
+
 def test_first_matching_waiver_applies():
     r = compliance.check(EXAMPLE, waivers=[waiver(id="A", rule="jizhou-2018/coating-voc/*"), waiver(id="B")])
     assert by_key(r)[(OEM, "coatings[C1]")].waiver["id"] == "A"
