@@ -238,6 +238,8 @@ def check(
     rulesets: RulesetsInput = None,
     engine: Optional[str] = None,
     show_all: bool = False,
+    waivers: Any = None,
+    baseline: Any = None,
 ) -> Report:
     """Check one facility record (a path or a mapping) and return the report.
 
@@ -252,6 +254,10 @@ def check(
         engine: ``auto`` (durable_rules where available), ``durable`` or
             ``direct``.
         show_all: include ``not_applicable`` findings.
+        waivers: approved deviations: a waiver file, or a list of waiver
+            mappings (``docs/workflow.md``); the report gets ``waivers``.
+        baseline: a baseline file (``--create-baseline``): findings in it
+            are left out; the report gets ``baseline``.
 
     Raises:
         InputError: the record is malformed (every problem, with file, line, field).
@@ -259,13 +265,17 @@ def check(
 
     .. versionadded:: 0.1
     """
+    from .workflow import api_collector, apply
+
     when = _options(as_of, alert, engine, show_all)
     bad = _not_a_record(record)
     if bad:
         raise UsageError(f"record: {bad}")
     ev = evaluator(rulesets, engine)
-    rec = _check_one(ev, record, when, alert, show_all)
-    return Report(rec.as_of, _ruleset_refs(ev.rulesets), (rec,), (), ev.engine)
+    post = api_collector(waivers, baseline, _ruleset_refs(ev.rulesets))
+    rec = apply(post, _check_one(ev, record, when, alert, show_all))
+    return Report(rec.as_of, _ruleset_refs(ev.rulesets), (rec,), (), ev.engine,
+                  post.sections() if post is not None else {})
 
 
 def check_many(
@@ -276,25 +286,32 @@ def check_many(
     rulesets: RulesetsInput = None,
     engine: Optional[str] = None,
     show_all: bool = False,
+    waivers: Any = None,
+    baseline: Any = None,
 ) -> Report:
     """Check several records; a bad one is listed in ``Report.errors`` and
     the others are still checked (nothing is dropped silently). A record
     that fails on a bug is listed too, with level ``internal``
     (``Report.exit_code`` 3). ``records`` is a collection of records, not
-    one path or mapping (:class:`UsageError`)."""
+    one path or mapping (:class:`UsageError`). ``waivers`` and ``baseline``
+    as for :func:`check`."""
+    from .workflow import api_collector, apply
+
     when = _options(as_of, alert, engine, show_all)
     _records_arg(records)
     ev = evaluator(rulesets, engine)
+    post = api_collector(waivers, baseline, _ruleset_refs(ev.rulesets))
     reports: List[RecordReport] = []
     errors: List[Problem] = []
     for item in _iter(ev, records, when, alert, show_all):
         if isinstance(item, Failure):
             errors.extend(item.problems)
         else:
-            reports.append(item)
+            reports.append(apply(post, item))
     dates = {r.as_of for r in reports}
     top = when.isoformat() if when else (dates.pop() if len(dates) == 1 else None)
-    return Report(top, _ruleset_refs(ev.rulesets), tuple(reports), tuple(errors), ev.engine)
+    return Report(top, _ruleset_refs(ev.rulesets), tuple(reports), tuple(errors), ev.engine,
+                  post.sections() if post is not None else {})
 
 
 @attrs.frozen

@@ -113,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--dask", metavar="local|tcp://HOST:PORT",
                    help="check on Dask: a local cluster of --jobs workers, or the scheduler at this address "
                         "(needs the scale extra; docs/scale.md)")
+    c.add_argument("--waivers", metavar="FILE", help="approved deviations with expiry (docs/workflow.md)")
+    c.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    c.add_argument("--create-baseline", metavar="FILE", help="write the findings' keys as a baseline to FILE")
+    from .timeline import add_parsers  # timeline, diff (compliance.timeline)
+
+    add_parsers(sub, common, _date)
 
     r = sub.add_parser("rules", help="list the rules in force")
     r.add_argument("--region", metavar="CODE", help="only rules applying in this region (code or name)")
@@ -165,10 +171,13 @@ def _cmd_check(args, out) -> int:
     _options(args.as_of, args.alert, args.engine, args.show_all)
     ev = evaluator(args.ruleset, args.engine)
     refs = _ruleset_refs(ev.rulesets)
+    from .workflow import cli_post
+
+    post, spec = cli_post(args, refs, ev, _say)  # waivers and baseline: loaded (and refused) before any output
     opts = parallel.options(rulesets=args.ruleset, engine=args.engine,
                             as_of=args.as_of.isoformat() if args.as_of else None, alert=args.alert,
                             show_all=args.show_all, fmt=args.format, lang=args.lang, refs=refs,
-                            engine_name=ev.engine, summary=args.summary)
+                            engine_name=ev.engine, summary=args.summary, post=spec)
     if args.dask:  # checked before any output is made: a missing extra is a usage error
         from .scale import cluster
 
@@ -193,6 +202,8 @@ def _cmd_check(args, out) -> int:
             for item in bar:  # rendered (here or in a worker: parallel, scale), written in input order
                 if isinstance(item, Rendered):
                     _warn(item)
+                    if post is not None:
+                        post.add(item.extra)
                     try:
                         writer.rendered(item)
                         continue
@@ -207,9 +218,13 @@ def _cmd_check(args, out) -> int:
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # a generator: its pool or cluster is shut down now, not at exit
+        if post is not None and args.format == "json":
+            writer.stream.sections.update(post.sections())  # type: ignore[attr-defined]
         writer.close()
     for problem in writer.errors:
         _say(str(problem))
+    if post is not None:
+        post.finish(args, refs, _say)
     if summary is not None:
         sys.stderr.write(escape(summary.render(), keep_newlines=True))
     if any(p.level == "internal" for p in writer.errors):
@@ -446,7 +461,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-        json_out = getattr(args, "format", None) in ("json", "jsonl", "csv")  # data: UTF-8, exact
+        json_out = getattr(args, "format", None) in ("json", "jsonl", "csv", "ics")  # data: UTF-8, exact
         if to_stdout:
             if sys.stdout is None:  # started with fd 1 closed (``>&-``)
                 raise OutputError("could not write the report: standard output is closed")
@@ -458,7 +473,8 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
             out.flush()
             return 2
         handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
-                   "validate": _cmd_validate, "kernel": _cmd_kernel, "ledger": _cmd_ledger}[args.command]
+                   "validate": _cmd_validate, "kernel": _cmd_kernel, "ledger": _cmd_ledger,
+                   **_timeline_commands()}[args.command]
         code = handler(args, out)
         out.flush()  # a full disk shows here, not as a silent truncation at exit
         return code
@@ -488,6 +504,12 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
             raise
         _say(f"internal error ({type(exc).__name__}: {exc}); rerun with COMPLIANCE_DEBUG=1 and report it")
         return 3
+
+
+def _timeline_commands() -> dict:
+    from .timeline import cmd_diff, cmd_timeline
+
+    return {"timeline": cmd_timeline, "diff": cmd_diff}
 
 
 def run() -> None:  # pragma: no cover

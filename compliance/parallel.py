@@ -62,6 +62,7 @@ class Options(NamedTuple):
     refs: Tuple[Tuple[Tuple[str, str], ...], ...]  # the writer's ruleset refs, as item tuples
     engine_name: str
     summary: bool
+    post: Optional[Tuple[Optional[str], Optional[str], bool]] = None  # waivers, baseline, create (workflow.Spec)
 
 
 _STATE: Dict[Options, Tuple[Any, RecordRenderer, Any]] = {}
@@ -82,6 +83,10 @@ def _make(opts: Options, ev: Any = None) -> Tuple[Any, RecordRenderer, Any]:
     when = _options(opts.as_of, opts.alert, opts.engine, opts.show_all)
     renderer = renderer_for(opts.fmt, refs=[dict(r) for r in opts.refs], engine=opts.engine_name,
                             lang=opts.lang, summary=opts.summary)
+    if opts.post is not None:  # waivers and baseline, applied before rendering (compliance.workflow)
+        from .workflow import PostRenderer, post_from
+
+        renderer = PostRenderer(renderer, post_from(opts.post, [dict(r) for r in opts.refs]))  # type: ignore[assignment]
     return ev, renderer, when
 
 
@@ -219,9 +224,9 @@ def parallel(items: Iterable[Any], opts: Options, jobs: int, window: Optional[in
 
 def options(*, rulesets: Optional[Iterable[str]], engine: Optional[str], as_of: Optional[str],
             alert: Optional[str], show_all: bool, fmt: str, lang: str, refs: Iterable[Dict[str, str]],
-            engine_name: str, summary: bool) -> Options:
+            engine_name: str, summary: bool, post: Optional[Tuple[Optional[str], Optional[str], bool]] = None) -> Options:
     return Options(tuple(rulesets) if rulesets is not None else None, engine, as_of, alert, show_all, fmt, lang,
-                   tuple(tuple(r.items()) for r in refs), engine_name, summary)
+                   tuple(tuple(r.items()) for r in refs), engine_name, summary, post)
 
 
 def cpu_count() -> int:

@@ -49,6 +49,8 @@ class Finding:
     exemption: Optional[Mapping[str, str]] = None
     notes: Tuple[Mapping[str, str], ...] = ()
     line: int = 0
+    waiver: Optional[Mapping[str, Any]] = None  # compliance.waivers: the waiver that covers (or covered) it
+    waived_status: Optional[str] = None  # the status a waiver replaced by "waived"
 
     @property
     def entity(self) -> str:
@@ -80,6 +82,10 @@ class Finding:
             out["notes"] = [dict(n) for n in self.notes]
         if self.line:
             out["line"] = self.line
+        if self.waiver is not None:
+            out["waiver"] = dict(self.waiver)
+        if self.waived_status is not None:
+            out["waived_status"] = self.waived_status
         return out
 
 
@@ -155,6 +161,8 @@ class RecordReport:
         for status in _statuses(self.findings):
             if status in counts:
                 counts[status] += 1
+            elif status == "waived":  # an extension key, present only when a waiver applied
+                counts[status] = counts.get(status, 0) + 1
         return counts
 
     @property
@@ -184,6 +192,8 @@ class Report:
     records: Tuple[RecordReport, ...]
     errors: Tuple[Problem, ...] = ()  # inputs that could not be checked
     engine: str = ""
+    #: report-level extension sections after ``errors``: ``waivers``, ``baseline`` (docs/workflow.md)
+    sections: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def has_violations(self) -> bool:
@@ -213,6 +223,7 @@ class Report:
         }
         if self.errors:
             out["errors"] = [e.to_dict() for e in self.errors]
+        out.update(self.sections)
         return out
 
 
@@ -322,7 +333,8 @@ def _cut(text: str, width: int) -> int:
 
 
 _STATUS_WORD = {
-    "zh": {"violation": "违规", "compliant": "合规", "indeterminate": "待定", "pending": "未到期", "exempt": "豁免", "not_applicable": "不适用"},
+    "zh": {"violation": "违规", "compliant": "合规", "indeterminate": "待定", "pending": "未到期", "exempt": "豁免", "not_applicable": "不适用",
+           "waived": "批准偏离"},
     "en": {s: s for s in STATUS_ORDER},
 }
 
@@ -353,7 +365,9 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
             src = f.source
             detail.append(esc(f"{f.rule}"))
             detail.append(esc(f"{src.get('document', '')} {src.get('clause', '')}".strip()))
-            if f.status in ("violation", "pending") and src.get("text"):
+            if f.waiver:
+                detail.append(esc(waiver_text(f.waiver, f.waived_status, lang)))
+            if f.status in ("violation", "pending", "waived") and src.get("text"):
                 quote = esc(src["text"])
                 limit = 2 * text_w - 4
                 detail.append("“" + (quote if _width(quote) <= limit else quote[: _cut(quote, limit)] + "…") + "”")
@@ -370,6 +384,17 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
         out.append("")
     text = "\n".join(out).rstrip()
     return text + "\n" if text else ""  # failed inputs go to stderr (cli)
+
+
+def waiver_text(w: Mapping[str, Any], waived_status: Optional[str], lang: str) -> str:
+    """A finding's waiver in a table cell."""
+    if lang == "zh":
+        head = f"豁免 {w.get('id')}（{w.get('document')}，{w.get('approver')} 批准）"
+        tail = f"已于 {w.get('expires')} 到期" if w.get("expired") else f"有效至 {w.get('expires')}，原状态 {waived_status}"
+        return f"{head}{tail}：{w.get('reason')}"
+    head = f"waiver {w.get('id')} ({w.get('document')}, approved by {w.get('approver')})"
+    tail = f" expired on {w.get('expires')}" if w.get("expired") else f" until {w.get('expires')}, was {waived_status}"
+    return f"{head}{tail}: {w.get('reason')}"
 
 
 # ------------------------------------------------------------ JSON, streamed
@@ -474,6 +499,7 @@ class StreamWriter:
         self.violations = False
         self.spool = None
         self.shared = _Shared()
+        self.sections: Dict[str, Any] = {}  # written after the errors (Report.sections)
         if fmt == "json" and not known_as_of:
             import tempfile
 
@@ -544,6 +570,8 @@ class StreamWriter:
         self.out.write("\n  ]" if self.count else "]")
         if self.errors:
             self.out.write(',\n  "errors": ' + dumps_indented([e.to_dict() for e in self.errors], "  "))
+        for key, value in self.sections.items():
+            self.out.write(",\n  " + _encode_str(key) + ": " + dumps_indented(value, "  "))
         self.out.write("\n}\n")
 
 
@@ -614,6 +642,10 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
         items.append('"notes": ' + dumps_indented([dict(n) for n in f.notes], k))
     if f.line:
         items.append('"line": ' + _scalar(f.line))
+    if f.waiver is not None:
+        items.append('"waiver": ' + dumps_indented(dict(f.waiver), k))
+    if f.waived_status is not None:
+        items.append('"waived_status": ' + _encode_str(f.waived_status))
     return "{\n" + k + (",\n" + k).join(items) + "\n" + indent + "}"
 
 

@@ -12,7 +12,9 @@ into memory:
   (names starting with ``.``) are skipped; a symbolic link is followed
   unless it leads back to a directory already being walked (a loop is
   walked once); other files are skipped (a folder of records often holds a
-  README);
+  README), and so are waiver files and baselines named by the convention of
+  ``docs/workflow.md`` (:data:`NOT_RECORDS`: ``*.waivers.yaml``,
+  ``*.baseline.json`` ...), which sit beside the records they are for;
 * a **JSON Lines** file ``*.jsonl``: one :class:`JsonLine` per non-blank line
   (one JSON object, one record), parsed when the record is checked; a line
   that cannot be used costs only that line;
@@ -54,6 +56,8 @@ __all__ = ["JsonLine", "LedgerItem", "expand", "document", "source_of", "ledger_
 
 #: File names a directory is searched for (lower case).
 RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+#: name endings of the files a folder walk skips: waivers and baselines (compliance.workflow)
+NOT_RECORDS = (".waivers.yaml", ".waivers.yml", ".baseline.json")
 #: Spreadsheet ledgers, read by :mod:`compliance.ledger` (only when named, not
 #: in directories): the same endings as ``compliance.ledger.LEDGER_SUFFIXES``
 #: (kept here so that checking YAML files never imports the ledger reader;
@@ -261,7 +265,7 @@ def _walk(top: str) -> Iterator[Item]:
             suffix = _suffix(entry.name)
             if suffix == ".jsonl":
                 yield from _jsonl(entry.path)
-            elif suffix in RECORD_SUFFIXES:
+            elif suffix in RECORD_SUFFIXES and not entry.name.lower().endswith(NOT_RECORDS):
                 yield entry.path
 
     return walk(top)

@@ -27,7 +27,7 @@ import datetime as dt
 from typing import Optional
 
 __all__ = [
-    "VIOLATION", "COMPLIANT", "INDETERMINATE", "PENDING", "EXEMPT", "NOT_APPLICABLE",
+    "VIOLATION", "COMPLIANT", "INDETERMINATE", "PENDING", "EXEMPT", "NOT_APPLICABLE", "WAIVED",
     "STATUSES", "STATUS_ORDER", "decide", "applies_to_implicit",
 ]
 
@@ -37,11 +37,13 @@ INDETERMINATE = "indeterminate"
 PENDING = "pending"
 EXEMPT = "exempt"
 NOT_APPLICABLE = "not_applicable"
+#: not decided here: an approved deviation applied after the evaluation (compliance.waivers)
+WAIVED = "waived"
 
 #: every status, in the order a rule's ``tests[].expect`` documents them
-STATUSES = (VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APPLICABLE)
+STATUSES = (VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APPLICABLE, WAIVED)
 #: order of statuses in output: most serious first
-STATUS_ORDER = (VIOLATION, INDETERMINATE, PENDING, EXEMPT, COMPLIANT, NOT_APPLICABLE)
+STATUS_ORDER = (VIOLATION, INDETERMINATE, PENDING, WAIVED, EXEMPT, COMPLIANT, NOT_APPLICABLE)
 
 
 def applies_to_implicit(has_when: bool, when: Optional[bool]) -> bool:

@@ -162,6 +162,7 @@ class Rendered(NamedTuple):
     warnings: Tuple[Problem, ...]
     payload: Any  # text (table, json, jsonl, csv) or a list of rows (parquet, xlsx)
     stats: Optional[Stats]  # for the summary, when one is kept
+    extra: Any = None  # what the waivers and the baseline did to this record (compliance.workflow)
 
 
 class RecordRenderer:

@@ -537,6 +537,17 @@ def _no_dask(tmp):
     return proc.returncode, _first_line(proc.stderr)
 
 
+def _side_file(option, name, text):
+    """``check x.yaml OPTION FILE`` with FILE (a waiver file, a baseline) written in ``tmp``."""
+    def run(tmp):
+        path = os.path.join(tmp, name)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        code, _, err = run_cli(["check", VIOLATING, option, path])
+        return code, err.strip().splitlines()[-1]
+    return run
+
+
 def _cli_error(*args):
     def run(tmp):
         code, _, err = run_cli(["check", VIOLATING, *args])
@@ -593,6 +604,16 @@ OUTPUT_CASES = [
      "--dask needs dask[distributed], which is not installed", 2, _no_dask),
     ("`--dask` address without a scheme", "`check x.yaml --dask 127.0.0.1:8786`",
      "expected local or a scheduler address", 2, _cli_error("--dask", "127.0.0.1:8786")),
+    ("waiver without an expiry date", "`check x.yaml --waivers w.waivers.yaml`, an entry without `expires`",
+     "w.waivers.yaml:1:3: [error] waivers[0].expires: required field 'expires' is missing", 2,
+     _side_file("--waivers", "w.waivers.yaml", "- {id: W1, rule: 'jizhou-2018/*', facility: F, reason: r, "
+                "approver: a, document: d}\n")),
+    ("misspelt key in a waiver", "`check x.yaml --waivers w.waivers.yaml`, `expire:` for `expires:`",
+     "unknown field (did you mean 'expires'?)", 2,
+     _side_file("--waivers", "w.waivers.yaml", "- id: W1\n  rule: r\n  facility: F\n  reason: r\n  approver: a\n"
+                "  document: d\n  expires: 2019-01-01\n  expire: 2019-02-01\n")),
+    ("not a baseline file", "`check x.yaml --baseline b.json`, some other JSON", "not a baseline file", 2,
+     _side_file("--baseline", "b.json", '{"findings": []}\n')),
 ]
 
 OUTPUT_PROSE = r"""
@@ -760,7 +781,8 @@ if __name__ == "__main__":  # pragma: no cover - writes docs/bad-input.md
     print("only the line is known) and costs only that line; blank lines are skipped. Standard input (`-`) is")
     print("one YAML or JSON record unless `--stdin-format jsonl` says it is JSON Lines: a one-line JSON object")
     print("is both, so the format is said, never guessed. A folder is searched for `*.yaml`, `*.yml`, `*.json`")
-    print("and `*.jsonl`; other files and hidden names are skipped, and a symbolic link back to a folder")
+    print("and `*.jsonl`; other files, hidden names and waiver and baseline files (`*.waivers.yaml`,")
+    print("`*.baseline.json`: `docs/workflow.md`) are skipped, and a symbolic link back to a folder")
     print("already walked is not followed again. An input that cannot be read at all (a missing file, an")
     print("unreadable folder, a folder without records) fails alone: every other input is still checked,")
     print("and the exit status is 2.")
