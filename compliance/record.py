@@ -103,8 +103,8 @@ def suggest(word: str, options) -> str:
     """
     import difflib  # only when something is misspelt
 
-    names = sorted(map(str, options))
     word = str(word)
+    names = sorted(n for n in map(str, options) if n != word)  # never the name itself
     folded = _fold(word)
     same = [n for n in names if _fold(n) == folded and n != word]
     if same:
