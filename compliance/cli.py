@@ -356,9 +356,14 @@ def _params(rule) -> List[str]:
 
 def _cmd_test(args, out) -> int:
     from .api import evaluator, load_rulesets
+    from .checkout import shown_paths, test_selection
+    from .ruleset import bundled_paths
     from .testing import run_cases
 
-    rulesets = load_rulesets(args.selection or None)
+    selection, note = test_selection(args.selection, bundled_paths())
+    if note:
+        _say(note, keep_newlines=True)
+    rulesets = load_rulesets(selection)
     failed = 0
     total = 0
     rules_run = 0
@@ -384,7 +389,7 @@ def _cmd_test(args, out) -> int:
                 detail = r.error or r.message
                 out.write(escape(f"       {status} {rule.file}:{r.case.line}: expected {r.case.expect}, got {r.got}"
                                  + (f" — {detail}" if detail and not r.ok else "")) + "\n")
-    out.write(f"{total - failed} passed, {failed} failed ({rules_run} rules)\n")
+    out.write(f"{total - failed} passed, {failed} failed ({rules_run} rules) in {shown_paths([rs.file for rs in rulesets])}\n")
     return 1 if failed else 0
 
 
