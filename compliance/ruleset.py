@@ -128,6 +128,7 @@ class Rule:
     tests: Tuple[TestCase, ...]
     file: str
     line: int
+    prohibited: bool = False  # written as prohibited: true: require is "not when"
 
     def in_force(self, at: dt.date) -> bool:
         """The rule exists at ``at`` (issued, not ended by ``until``)."""
@@ -454,7 +455,7 @@ class _Loader:
             require=require, unless=unless, effective_from=dates["effective_from"],
             deadline=dates["deadline"], until=dates["until"], in_force_from=in_force_from,
             severity=severity, message=message, note=" ".join(str(raw.get("note", "")).split()),
-            tests=tests, file=doc.source, line=doc.where(path)[0],
+            tests=tests, file=doc.source, line=doc.where(path)[0], prohibited=raw.get("prohibited") is True,
         )
 
     def tests(self, doc, path, raw, label, section) -> Tuple[TestCase, ...]:
