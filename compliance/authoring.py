@@ -91,12 +91,12 @@ def flow_comma_hint(raw: Any) -> Optional[str]:
 
 def missing_require_hint() -> str:
     return ("required key 'require' is missing: write the duty as require: <condition>, "
-            "or prohibited: true for what the source bans outright (the entities `when` selects)")
+            "or prohibited: true for what the source bans outright (the entities 'when' selects)")
 
 
 def not_a_condition_hint(key: str, value: Any) -> Optional[str]:
     """``require: false`` / ``require: never``: an author saying "banned"."""
     if key == "require" and (value is False or value in ("never", "false", "none", "prohibited")):
-        return ("to say that what `when` selects is banned, write prohibited: true "
-                "(instead of require): every entity `when` selects is a violation")
+        return ("to say that what 'when' selects is banned, write prohibited: true "
+                "(instead of require): every entity 'when' selects is a violation")
     return None

@@ -254,7 +254,7 @@ def _rule_dict(rule, lang="en"):
         "applies_to": rule.applies_to,
         "when": _describe(rule.when, lang),
         "require": rule.require.describe(lang) if not rule.prohibited else (
-            "禁止（when 所选即违规）" if lang == "zh" else "prohibited (every entity `when` selects is a violation)"),
+            "禁止（when 所选即违规）" if lang == "zh" else "prohibited (every entity 'when' selects is a violation)"),
         "unless": rule.unless.name.to_dict() if rule.unless else None,
         "effective_from": rule.effective_from.isoformat() if rule.effective_from else None,
         "deadline": rule.deadline.isoformat() if rule.deadline else None,

@@ -362,7 +362,7 @@ class _Loader:
                      "prohibited: false says nothing; leave it out and write the duty as require: <condition>")
         elif "prohibited" in raw and raw.get("when") is None:
             self.err(doc, path + ("prohibited",), f"{label}.prohibited",
-                     "prohibited: true bans the entities `when` selects: add when: <condition> "
+                     "prohibited: true bans the entities 'when' selects: add when: <condition> "
                      "(e.g. when: {field: fuel, equals: coal})")
         if len(self.problems) > before:
             return None

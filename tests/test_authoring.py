@@ -206,3 +206,34 @@ def test_suggest_never_returns_the_word_itself():
 
     assert suggest("emissions", ["emissions", "emission"]) == " (did you mean 'emission'?)"
     assert suggest("emissions", ["emissions"]) == ""
+
+
+def test_the_columnar_ledger_path_agrees_on_tables_and_bans():
+    """Ledgers judged over columns (compliance.columnar) give the reports of
+    the row path for a ban, a lookup table and a rule's reference oxygen."""
+    import sys
+
+    sys.path.insert(0, str(HERE))
+    from columnar_tables import row_path, tables_from_records
+
+    from compliance.api import evaluator
+    from compliance.columnar import check_tables, columnar_program
+
+    ev = evaluator([str(DEMO)])
+    program = columnar_program(ev)
+    assert all(line.endswith(" 0 on the row path") for line in program.describe(["coatings", "boilers"]))
+    records = []
+    for n, (category, voc, fuel, pm, o2) in enumerate(itertools.product(
+            (None, "automotive_oem", "wood", "ink"), (None, "580 g/L", "600 g/L"), (None, "coal", "gas"),
+            (None, "25 mg/m^3"), (None, "9 %", "15 %"))):
+        coating = {"id": "C1", **({"category": category} if category else {}), **({"voc_content": voc} if voc else {})}
+        boiler = {"id": "B1", **({"fuel": fuel} if fuel else {}),
+                  **({"emissions": {"pm": pm, "so2": "40 mg/m^3", **({"o2": o2} if o2 else {})}} if pm else {})}
+        records.append({"context": {"as_of": "2019-06-01"}, "facility": {"id": f"F{n}", "region": "120119"},
+                        "coatings": [coating], "boilers": [boiler]})
+    tables = tables_from_records(records)
+    got = [r.to_dict() for r in check_tables(ev, tables, chunk=40)]
+    want = [r.to_dict() for r in row_path(ev, tables)]
+    assert got == want and len(got) == len(records)
+    statuses = {f["status"] for r in got for f in r["findings"]}
+    assert {"violation", "compliant", "indeterminate"} <= statuses
