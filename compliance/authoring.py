@@ -15,7 +15,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional
 
 __all__ = ["unknown_condition_key", "list_field_hint", "unknown_field", "flow_comma_hint",
-           "missing_require_hint", "not_a_condition_hint"]
+           "missing_require_hint", "not_a_condition_hint", "kinds_with", "record_field_hint",
+           "not_a_list_field_hint"]
 
 #: keys authors reach for, from other rule languages, and the key meant
 _MEANT = {
@@ -62,12 +63,31 @@ def unknown_field(vocab: Any, section: str, name: str) -> str:
     if spec is not None and spec.type == "mapping":
         subs = [n for n in leaves if n.startswith(name + ".") and leaves[n].type != "mapping"]
         return (f"{name!r} is a group of fields of {section}; name one of them: {', '.join(subs)}")
-    others = [s for s, sec in vocab.sections.items() if s != section and name in sec.leaves]
+    others = kinds_with(vocab, section, name)
     if others:
         hint = f"; write facility.{name}" if "facility" in others else ""
         return (f"unknown field {name!r} for {section}: {name} is a field of {', '.join(others)}, "
                 f"not of {section} (applies_to names the entity kind){hint}")
     return f"unknown field {name!r} for {section}{suggest(name, [n for n in leaves if n != name])}"
+
+
+def kinds_with(vocab: Any, section: str, name: str) -> list:
+    """The entity kinds other than ``section`` that have the field ``name``."""
+    return [s for s, sec in vocab.sections.items() if s != section and name in sec.leaves]
+
+
+def record_field_hint(vocab: Any, section: str, name: Any) -> str:
+    """For a record's unknown entity field: the kinds that have it, or ''."""
+    others = kinds_with(vocab, section, name) if isinstance(name, str) and section in vocab.sections else []
+    return f"; {name} is a field of {', '.join(others)}, not of {section}" if others else ""
+
+
+def not_a_list_field_hint(kind: str, label: str, field_type: str, value: Any) -> str:
+    """includes/includes_any/includes_all on a field of single values."""
+    shown = value[0] if isinstance(value, list) and value else value
+    shown = shown if isinstance(shown, (str, int, bool)) and not isinstance(shown, bool) else "VALUE"
+    return (f"{kind!r} needs a list field; {label} is {field_type}: test its value with "
+            f"{{field: {label}, equals: {shown}}} (or in: [...])")
 
 
 def flow_comma_hint(raw: Any) -> Optional[str]:

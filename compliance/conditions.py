@@ -538,7 +538,9 @@ class Compiler:
             return Known(ref, raw["known"])
         if kind in ("includes", "includes_any", "includes_all"):
             if ref.spec.type != "enum_list":
-                raise ConditionError(f"{kind!r} needs a list field; {ref.label} is {ref.spec.type}", path)
+                from .authoring import not_a_list_field_hint
+
+                raise ConditionError(not_a_list_field_hint(kind, ref.label, ref.spec.type, raw[kind]), path)
             vals = raw[kind] if kind != "includes" else [raw[kind]]
             if not isinstance(vals, list) or not vals:
                 raise ConditionError(f"{kind!r} needs values", path + (kind,))

@@ -237,3 +237,21 @@ def test_the_columnar_ledger_path_agrees_on_tables_and_bans():
     assert got == want and len(got) == len(records)
     statuses = {f["status"] for r in got for f in r["findings"]}
     assert {"violation", "compliant", "indeterminate"} <= statuses
+
+
+def test_includes_on_a_field_of_single_values_leads_to_equals(tmp_path):
+    message = _error(tmp_path, _rule(when={"field": "fuel", "includes": "coal"}))
+    assert "{field: fuel, equals: coal}" in message, message
+    assert _load(tmp_path, _rule(when={"field": "fuel", "equals": "coal"}))
+
+
+def test_a_record_field_of_another_entity_kind_says_whose(tmp_path):
+    from compliance.errors import InputError
+
+    data = {"facility": {"id": "F", "region": "120119"}, "coatings": [{"id": "C1", "emissions": {"pm": "3 mg/m^3"}}]}
+    with pytest.raises(InputError) as exc:
+        record_from_data(data)
+    assert "emissions is a field of boilers, furnaces, not of coatings" in str(exc.value)
+    assert "did you mean 'emissions'" not in str(exc.value)
+    data = {"facility": {"id": "F", "region": "120119"}, "boilers": [{"id": "B1", "emissions": {"pm": "3 mg/m^3"}}]}
+    assert record_from_data(data)
