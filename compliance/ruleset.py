@@ -30,7 +30,7 @@ from .conditions import All, Cond, ConditionError, Compiler, Not
 from .errors import InputError, Problem, RulesetError
 from .record import suggest
 from .ruleset_types import CITE, HEADER, PARAMETER, RULE, TEST, type_problems
-from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
+from .units import UnitProblem, check_unit, digest, hasher, parse_quantity, pint_version, split_quantity, user_cache_dir, write_atomic
 from .units import read_own
 from .status import STATUSES
 from .vocabulary import vocabulary
@@ -299,6 +299,14 @@ class _Loader:
         if region is None:
             self.err(doc, ("ruleset", "jurisdiction"), "ruleset.jurisdiction",
                      f"unknown region {jur!r}{suggest(jur, self.vocab.regions)}")
+        o2 = head.get("oxygen_reference")
+        if o2 is not None and not isinstance(o2, Mapping):  # ({param: ID} is resolved where a rule uses it)
+            try:
+                o2v, _ = parse_quantity(o2, "percent")
+                if not 0 <= o2v < 21:
+                    raise UnitProblem("must be below 21 %")
+            except UnitProblem as exc:
+                self.err(doc, ("ruleset", "oxygen_reference"), "ruleset.oxygen_reference", f"oxygen_reference: {exc}")
         kind = head.get("kind", "plan")
         if kind not in ("plan", "standard"):
             self.err(doc, ("ruleset", "kind"), "ruleset.kind", "kind is 'plan' or 'standard'")

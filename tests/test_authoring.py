@@ -255,3 +255,9 @@ def test_a_record_field_of_another_entity_kind_says_whose(tmp_path):
     assert "did you mean 'emissions'" not in str(exc.value)
     data = {"facility": {"id": "F", "region": "120119"}, "boilers": [{"id": "B1", "emissions": {"pm": "3 mg/m^3"}}]}
     assert record_from_data(data)
+
+
+@pytest.mark.parametrize("value,fragment", [("9 mg/m^3", "oxygen_reference"), ("25 %", "below 21 %")])
+def test_a_rulesets_reference_oxygen_is_checked_where_written(tmp_path, value, fragment):
+    message = _error(tmp_path, _rule(), head={"oxygen_reference": value})
+    assert "ruleset.oxygen_reference" in message and fragment in message, message
