@@ -153,6 +153,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("selection", nargs="*", metavar="RULESET", help="ruleset ids or files (default: all bundled)")
     t.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None)
     t.add_argument("-v", "--verbose", action="store_true", help="list every case")
+    sc = sub.add_parser("schema", help="the JSON Schema of records or rulesets (editor support), or the record format as Markdown")
+    sc.add_argument("kind", choices=("record", "ruleset"))
+    sc.add_argument("--format", choices=("json", "markdown"), default="json", help="markdown: the record format's documentation")
+    sc.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    fl = sub.add_parser("fields", help="the fields of the record format: meaning, type, unit, allowed values, example")
+    fl.add_argument("kind", nargs="?", metavar="KIND", help="an entity kind (boilers, coatings ...) or context; default: list the kinds")
+    fl.add_argument("--lang", choices=("en", "zh"), default="en")
     return p
 
 
@@ -261,7 +268,8 @@ def _rule_dict(rule, lang="en"):
         "title": rule.title.to_dict(),
         "applies_to": rule.applies_to,
         "when": _describe(rule.when, lang),
-        "require": rule.require.describe(lang),
+        "require": rule.require.describe(lang) if not rule.prohibited else (
+            "禁止（when 所选即违规）" if lang == "zh" else "prohibited (every entity 'when' selects is a violation)"),
         "unless": rule.unless.name.to_dict() if rule.unless else None,
         "effective_from": rule.effective_from.isoformat() if rule.effective_from else None,
         "deadline": rule.deadline.isoformat() if rule.deadline else None,
@@ -371,9 +379,14 @@ def _params(rule) -> List[str]:
 
 def _cmd_test(args, out) -> int:
     from .api import evaluator, load_rulesets
+    from .checkout import shown_paths, test_selection
+    from .ruleset import bundled_paths
     from .testing import run_cases
 
-    rulesets = load_rulesets(args.selection or None)
+    selection, note = test_selection(args.selection, bundled_paths())
+    if note:
+        _say(note, keep_newlines=True)
+    rulesets = load_rulesets(selection)
     failed = 0
     total = 0
     rules_run = 0
@@ -399,8 +412,38 @@ def _cmd_test(args, out) -> int:
                 detail = r.error or r.message
                 out.write(escape(f"       {status} {rule.file}:{r.case.line}: expected {r.case.expect}, got {r.got}"
                                  + (f" — {detail}" if detail and not r.ok else "")) + "\n")
-    out.write(f"{total - failed} passed, {failed} failed ({rules_run} rules)\n")
+    out.write(f"{total - failed} passed, {failed} failed ({rules_run} rules) in {shown_paths([rs.file for rs in rulesets])}\n")
     return 1 if failed else 0
+
+
+def _cmd_schema(args, out) -> int:
+    from .schema import record_markdown, schema_text
+
+    if args.format == "markdown" and args.kind != "record":
+        raise UsageError("--format markdown documents the record format: compliance schema record --format markdown "
+                         "(the ruleset format: docs/ruleset-format.md)")
+    text = record_markdown() if args.format == "markdown" else schema_text(args.kind)
+    if not args.output:
+        out.write(text)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OutputError(f"could not write {args.output}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _cmd_fields(args, out) -> int:
+    from .record import suggest
+    from .schema import fields_text
+    from .vocabulary import vocabulary
+
+    kinds = [*vocabulary().sections, "context"]
+    if args.kind is not None and args.kind not in kinds:
+        raise UsageError(f"unknown entity kind {args.kind!r}{suggest(args.kind, kinds)}; kinds: {', '.join(kinds)}")
+    out.write(fields_text(args.kind, args.lang))
+    return 0
 
 
 def _cmd_kernel(args, out) -> int:
@@ -474,6 +517,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
             return 2
         handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
                    "validate": _cmd_validate, "kernel": _cmd_kernel, "ledger": _cmd_ledger,
+                   "schema": _cmd_schema, "fields": _cmd_fields,
                    **_timeline_commands()}[args.command]
         code = handler(args, out)
         out.flush()  # a full disk shows here, not as a silent truncation at exit

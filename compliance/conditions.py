@@ -114,6 +114,7 @@ class Limit:
     context: Optional[str] = None
     source: Optional[Mapping[str, str]] = None  # where a parameter's value comes from
     oxygen_source: Optional[Mapping[str, str]] = None  # where the reference oxygen comes from
+    row: Optional[Tuple[str, str]] = None  # (field, value) of the lookup-table row it came from
 
 
 @attrs.define(eq=True)  # built per finding: plain data, not frozen (3x cheaper to build)
@@ -375,6 +376,10 @@ class All(Cond):
         return [r for c in self.children for r in c.refs()]
 
     def evaluate(self, sv):
+        if self.label == "row":  # a lookup row of another key: false, and not its limit's comparison
+            first = self.children[0].evaluate(sv)
+            if first.value is False:
+                return Outcome(False)
         outs = [c.evaluate(sv) for c in self.children]
         if any(o.value is False for o in outs):
             return _merge(False, outs, [o for o in outs if o.value is None])
@@ -460,6 +465,13 @@ class Compiler:
         if section not in self.vocab.sections:
             raise ConditionError(f"unknown entity kind {section!r}")
         self.parameters = parameters
+        #: the reference oxygen of emissions.* comparisons that set none
+        #: (a rule's or its ruleset's ``oxygen_reference``), as written
+        self.default_o2: Any = None
+        self.default_o2_used = False
+        #: what a lookup table in ``require`` restricts the rule to: the
+        #: entities whose ``by`` field has a row (see :meth:`lookup`)
+        self.guards: List[Cond] = []
 
     def ref(self, name: Any, path) -> FieldRef:
         if not isinstance(name, str) or not name:
@@ -476,11 +488,9 @@ class Compiler:
         leaves = self.vocab.sections[self.section].leaves
         spec = leaves.get(name)
         if spec is None or spec.type == "mapping":
-            from .record import suggest
+            from .authoring import unknown_field
 
-            raise ConditionError(
-                f"unknown field {name!r} for {self.section}{suggest(name, leaves)}", path
-            )
+            raise ConditionError(unknown_field(self.vocab, self.section, name), path)
         return FieldRef("entity", name, spec)
 
     def compile(self, raw: Any, path: Tuple[Any, ...] = ()) -> Cond:
@@ -488,10 +498,10 @@ class Compiler:
             raise ConditionError("a condition must be a mapping", path)
         unknown = set(raw) - _COND_KEYS
         if unknown:
-            from .record import suggest
+            from .authoring import unknown_condition_key
 
             key = sorted(unknown)[0]
-            raise ConditionError(f"unknown condition key {key!r}{suggest(key, _COND_KEYS)}", path + (key,))
+            raise ConditionError(unknown_condition_key(key, _COND_KEYS), path + (key,))
         if "all" in raw or "any" in raw:
             key = "all" if "all" in raw else "any"
             if len(raw) != 1:
@@ -528,7 +538,9 @@ class Compiler:
             return Known(ref, raw["known"])
         if kind in ("includes", "includes_any", "includes_all"):
             if ref.spec.type != "enum_list":
-                raise ConditionError(f"{kind!r} needs a list field; {ref.label} is {ref.spec.type}", path)
+                from .authoring import not_a_list_field_hint
+
+                raise ConditionError(not_a_list_field_hint(kind, ref.label, ref.spec.type, raw[kind]), path)
             vals = raw[kind] if kind != "includes" else [raw[kind]]
             if not isinstance(vals, list) or not vals:
                 raise ConditionError(f"{kind!r} needs values", path + (kind,))
@@ -570,6 +582,10 @@ class Compiler:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConditionError(f"{ref.label} is a whole number, got {value!r}", path)
             return value
+        if t == "enum_list":
+            from .authoring import list_field_hint
+
+            raise ConditionError(list_field_hint(ref.label, value), path)
         raise ConditionError(f"use 'op' to compare {ref.label} ({t})", path)
 
     def resolve(self, value: Any, path) -> Tuple[Any, Optional[Mapping[str, str]]]:
@@ -589,10 +605,16 @@ class Compiler:
             raise ConditionError(f"unknown operator {op!r}; use one of {' '.join(OPS)}", path + ("op",))
         if "value" not in raw:
             raise ConditionError("'op' needs a 'value'", path)
+        if isinstance(raw["value"], Mapping) and set(raw["value"]) == {"by", "table"}:
+            return self.lookup(ref, raw, path)
         value, source = self.resolve(raw["value"], path + ("value",))
         t = ref.spec.type
         o2 = raw.get("oxygen_reference")
         o2_source = None
+        if (o2 is None and self.default_o2 is not None and t == "quantity"
+                and ref.name.startswith("emissions.") and ref.name != ref.o2_name):
+            o2 = self.default_o2  # the rule's (or ruleset's) reference oxygen
+            self.default_o2_used = True
         if o2 is not None:
             o2, o2_source = self.resolve(o2, path + ("oxygen_reference",))
             if t != "quantity" or not ref.name.startswith("emissions."):
@@ -640,11 +662,52 @@ class Compiler:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConditionError(f"{ref.label} compares with a whole number", path + ("value",))
             limit = Limit(value, str(value), None, None, source)
+        elif t == "enum_list":
+            from .authoring import list_field_hint
+
+            raise ConditionError(list_field_hint(ref.label, value), path + ("op",))
         else:
             raise ConditionError(f"{ref.label} ({t}) cannot be compared with 'op'; use equals/in", path + ("op",))
         if o2_source is not None:
             limit = attrs.evolve(limit, oxygen_source=o2_source)
         return Compare(ref, op, limit)
+
+    def lookup(self, ref: FieldRef, raw: Mapping, path) -> Cond:
+        """``value: {by: category, table: {automotive_oem: 580 g/L, …}}``: the
+        limit is the row of the entity's ``by`` value. Compiles into one
+        branch per row, ``by`` == row and the comparison with that row's
+        limit (each limit names its row); an entity whose ``by`` value has
+        no row is outside the rule (:attr:`guards`)."""
+        spec = raw["value"]
+        vpath = path + ("value",)
+        by = self.ref(spec["by"], vpath + ("by",))
+        if by.spec.type not in ("enum", "bool", "string", "integer", "region"):
+            raise ConditionError(f"a table is looked up by a field of single values (an enum, true/false, "
+                                 f"text or a whole number); {by.label} is {by.spec.type}", vpath + ("by",))
+        table = spec["table"]
+        if not isinstance(table, Mapping) or not table:
+            raise ConditionError("'table' maps each value of 'by' to its limit, e.g. "
+                                 "{automotive_oem: 580 g/L, wood: 600 g/L}", vpath + ("table",))
+        rows: List[Cond] = []
+        keys: List[Any] = []
+        for key, limit in table.items():
+            kpath = vpath + ("table", key)
+            member = self.member_value(by, key, kpath)
+            if member in keys:
+                raise ConditionError(f"two rows for {by.label} = {key}", kpath)
+            if isinstance(limit, Mapping) and set(limit) == {"by", "table"}:
+                raise ConditionError("a table's limits are values (or {param: ID}), not tables", kpath)
+            keys.append(member)
+            try:
+                cmp = self.compare(ref, {**raw, "value": limit}, path)
+            except ConditionError as exc:  # located at the row
+                raise ConditionError(str(exc), kpath) from None
+            assert isinstance(cmp, Compare)
+            shown = str(key).lower() if isinstance(key, bool) else str(key)
+            cmp = attrs.evolve(cmp, limit=attrs.evolve(cmp.limit, row=(by.label, shown)))
+            rows.append(All((Member(by, (member,)), cmp), label="row"))
+        self.guards.append(Member(by, tuple(keys)))
+        return AnyOf(tuple(rows))
 
     def coverage(self, raw: Mapping, path) -> Cond:
         extra = set(raw) - {"coverage", "of", "at_least"}

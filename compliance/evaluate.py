@@ -120,6 +120,8 @@ def _limit_dict(comp: Comparison) -> Dict[str, Any]:
     out: Dict[str, Any] = {"op": comp.op, "value": value, "unit": format_unit(limit.unit) if limit.unit else None}
     if limit.source:
         out["source"] = dict(limit.source)
+    if limit.row is not None:  # from a lookup table: the row it used
+        out["row"] = {"field": limit.row[0], "value": limit.row[1]}
     if comp.ref.oxygen_reference is not None:
         out["oxygen_reference"] = {"value": _num(comp.ref.oxygen_reference), "unit": "%"}
         if limit.oxygen_source:

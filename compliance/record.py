@@ -103,8 +103,8 @@ def suggest(word: str, options) -> str:
     """
     import difflib  # only when something is misspelt
 
-    names = sorted(map(str, options))
     word = str(word)
+    names = sorted(n for n in map(str, options) if n != word)  # never the name itself
     folded = _fold(word)
     same = [n for n in names if _fold(n) == folded and n != word]
     if same:
@@ -141,9 +141,14 @@ def _check_fields(doc: Document, path, raw: Mapping, fields, label: str, errors:
             if free_form(key, entity_level):
                 continue
             line, col = doc.key_where(path + (key,))
+            other = ""
+            if entity_level:  # a field of another entity kind: say whose
+                from .authoring import record_field_hint
+
+                other = record_field_hint(vocabulary(), str(path[0]), key)
             errors.append(
                 Problem(doc.source, line, col, f"{label}.{key}",
-                        f"unknown field{suggest(key, fields)}: not in the record format, so it would be "
+                        f"unknown field{suggest(key, fields)}{other}: not in the record format, so it would be "
                         f"ignored ({_free_form_hint()})")
             )
         elif spec.type == "mapping" and isinstance(value, Mapping):

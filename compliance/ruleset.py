@@ -26,11 +26,11 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import attrs
 
 from ._yaml import Document, load_document, open_regular
-from .conditions import Cond, ConditionError, Compiler
+from .conditions import All, Cond, ConditionError, Compiler, Not
 from .errors import InputError, Problem, RulesetError
 from .record import suggest
 from .ruleset_types import CITE, HEADER, PARAMETER, RULE, TEST, type_problems
-from .units import UnitProblem, check_unit, digest, hasher, pint_version, split_quantity, user_cache_dir, write_atomic
+from .units import UnitProblem, check_unit, digest, hasher, parse_quantity, pint_version, split_quantity, user_cache_dir, write_atomic
 from .units import read_own
 from .status import STATUSES
 from .vocabulary import vocabulary
@@ -128,6 +128,7 @@ class Rule:
     tests: Tuple[TestCase, ...]
     file: str
     line: int
+    prohibited: bool = False  # written as prohibited: true: require is "not when"
 
     def in_force(self, at: dt.date) -> bool:
         """The rule exists at ``at`` (issued, not ended by ``until``)."""
@@ -226,7 +227,7 @@ def render_message(text: str, fill: Mapping[str, str]) -> str:
 _HEADER_KEYS = set(HEADER)
 _HEADER_REQUIRED = {"id", "title", "issuer", "issued", "jurisdiction", "source"}
 _RULE_KEYS = set(RULE)
-_RULE_REQUIRED = {"id", "title", "cite", "applies_to", "require", "severity", "message"}
+_RULE_REQUIRED = {"id", "title", "cite", "applies_to", "severity", "message"}  # and require or prohibited
 _CITE_KEYS = set(CITE)
 _PARAM_KEYS = set(PARAMETER)
 _TEST_KEYS = set(TEST)
@@ -256,7 +257,9 @@ class _Loader:
     def text(self, doc, path, raw, label) -> Optional[Text]:
         if isinstance(raw, Mapping) and set(raw) == {"zh", "en"} and all(isinstance(v, str) and v.strip() for v in raw.values()):
             return Text(raw["zh"].strip(), raw["en"].strip())
-        self.err(doc, path, label, "needs both 'zh' and 'en' texts")
+        from .authoring import flow_comma_hint
+
+        self.err(doc, path, label, flow_comma_hint(raw) or "needs both 'zh' and 'en' texts")
         return None
 
     def date(self, doc, path, raw, label) -> Optional[dt.date]:
@@ -296,6 +299,14 @@ class _Loader:
         if region is None:
             self.err(doc, ("ruleset", "jurisdiction"), "ruleset.jurisdiction",
                      f"unknown region {jur!r}{suggest(jur, self.vocab.regions)}")
+        o2 = head.get("oxygen_reference")
+        if o2 is not None and not isinstance(o2, Mapping):  # ({param: ID} is resolved where a rule uses it)
+            try:
+                o2v, _ = parse_quantity(o2, "percent")
+                if not 0 <= o2v < 21:
+                    raise UnitProblem("must be below 21 %")
+            except UnitProblem as exc:
+                self.err(doc, ("ruleset", "oxygen_reference"), "ruleset.oxygen_reference", f"oxygen_reference: {exc}")
         kind = head.get("kind", "plan")
         if kind not in ("plan", "standard"):
             self.err(doc, ("ruleset", "kind"), "ruleset.kind", "kind is 'plan' or 'standard'")
@@ -305,6 +316,7 @@ class _Loader:
             "id": rid, "title": title, "issuer": str(head["issuer"]), "issued": issued,
             "jurisdiction": region.code, "source": str(head["source"]),
             "version": str(head.get("version", issued.isoformat())), "kind": kind,
+            "oxygen_reference": head.get("oxygen_reference"),
         }
 
     def parameters(self, doc: Document, head: dict) -> List[Parameter]:
@@ -346,6 +358,20 @@ class _Loader:
             label = raw["id"]
         before = len(self.problems)
         self.keys(doc, path, raw, _RULE_KEYS, _RULE_REQUIRED, label)
+        if "require" not in raw and "prohibited" not in raw:
+            from .authoring import missing_require_hint
+
+            self.err(doc, path, label, missing_require_hint())
+        elif "require" in raw and "prohibited" in raw:
+            self.err(doc, path + ("prohibited",), f"{label}.prohibited",
+                     "a rule has require (a duty) or prohibited: true (a ban), not both")
+        elif raw.get("prohibited") is False:
+            self.err(doc, path + ("prohibited",), f"{label}.prohibited",
+                     "prohibited: false says nothing; leave it out and write the duty as require: <condition>")
+        elif "prohibited" in raw and raw.get("when") is None:
+            self.err(doc, path + ("prohibited",), f"{label}.prohibited",
+                     "prohibited: true bans the entities 'when' selects: add when: <condition> "
+                     "(e.g. when: {field: fuel, equals: coal})")
         if len(self.problems) > before:
             return None
         rid = str(raw["id"])
@@ -377,6 +403,7 @@ class _Loader:
                      f"unknown entity kind {section!r}{suggest(section, self.vocab.sections)}")
             return None
         compiler = Compiler(section, params)
+        compiler.default_o2 = raw.get("oxygen_reference", head.get("oxygen_reference"))
 
         def cond(key, sub=()):
             value = raw.get(key) if not sub else sub[0]
@@ -390,7 +417,19 @@ class _Loader:
                 return None
 
         when = cond("when")
-        require = cond("require")
+        compiler.guards.clear()  # a table in `when` is just a comparison; only require's restrict the rule
+        if raw.get("prohibited") is True:  # a ban: the duty is that `when` does not hold
+            require = Not(when) if when is not None else None
+        else:
+            require = cond("require")
+            if compiler.guards and when is not None:  # a lookup table: only the entities with a row
+                when = All((when, *compiler.guards))
+            elif compiler.guards:
+                when = compiler.guards[0] if len(compiler.guards) == 1 else All(tuple(compiler.guards))
+        if "oxygen_reference" in raw and require is not None and not compiler.default_o2_used:
+            self.err(doc, path + ("oxygen_reference",), f"{label}.oxygen_reference",
+                     "no comparison of an emissions.* concentration in this rule takes it; "
+                     "leave it out, or compare emissions.pm/so2/nox")
         unless = None
         if raw.get("unless") is not None:
             u = raw["unless"]
@@ -424,7 +463,7 @@ class _Loader:
             require=require, unless=unless, effective_from=dates["effective_from"],
             deadline=dates["deadline"], until=dates["until"], in_force_from=in_force_from,
             severity=severity, message=message, note=" ".join(str(raw.get("note", "")).split()),
-            tests=tests, file=doc.source, line=doc.where(path)[0],
+            tests=tests, file=doc.source, line=doc.where(path)[0], prohibited=raw.get("prohibited") is True,
         )
 
     def tests(self, doc, path, raw, label, section) -> Tuple[TestCase, ...]:

@@ -68,12 +68,14 @@ FREE: Fields = {}  # any mapping: a record fragment, checked by the record loade
 
 BILINGUAL: Fields = {"zh": TEXT_, "en": TEXT_}
 PARAM_REF: Fields = {"param": TEXT_}
+#: a limit per value of another field: {by: category, table: {wood: 600 g/L, …}}
+LOOKUP: Fields = {"by": TEXT_, "table": FREE}
 
 CONDITION: Fields = {}  # recursive: filled below
 CONDITION.update({
     "field": TEXT_,
     "op": TEXT_,
-    "value": Either((VALUE, PARAM_REF), "a value or {param: ID}"),
+    "value": Either((VALUE, PARAM_REF, LOOKUP), "a value, {param: ID} or {by: FIELD, table: {…}}"),
     "oxygen_reference": Either((QUANTITY, PARAM_REF), "a percentage or {param: ID}"),
     "equals": VALUE,
     "in": ListOf(VALUE),
@@ -92,6 +94,7 @@ CONDITION.update({
 HEADER: Fields = {
     "id": TEXT_, "title": BILINGUAL, "issuer": TEXT_, "issued": DATE, "jurisdiction": CODE,
     "source": TEXT_, "version": VERSION, "kind": TEXT_, "note": TEXT_, "url": TEXT_,
+    "oxygen_reference": Either((QUANTITY, PARAM_REF), "a percentage or {param: ID}"),  # default of its rules
 }
 PARAMETER: Fields = {
     "id": TEXT_, "value": QUANTITY, "description": BILINGUAL,
@@ -105,6 +108,8 @@ RULE: Fields = {
     "id": TEXT_, "title": BILINGUAL,
     "cite": CITE,
     "applies_to": TEXT_, "when": CONDITION, "require": CONDITION,
+    "prohibited": BOOL,  # instead of require: every entity `when` selects is a violation
+    "oxygen_reference": Either((QUANTITY, PARAM_REF), "a percentage or {param: ID}"),  # of its emissions.* comparisons
     "unless": {"if": CONDITION, "name": BILINGUAL},
     "effective_from": DATE, "deadline": DATE, "until": DATE,
     "severity": TEXT_, "message": BILINGUAL, "note": TEXT_, "tests": ListOf(TEST),
@@ -216,6 +221,11 @@ def type_problems(doc: Document) -> List[Problem]:
             label = _label(head, path[2:])
         else:
             label = _label("", path)
+        if len(path) == 3 and path[0] == "rules":
+            from .authoring import not_a_condition_hint
+
+            hint = not_a_condition_hint(str(path[2]), data["rules"][path[1]].get(path[2]))
+            message = f"{message}; {hint}" if hint else message
         line, col = doc.where(path)
         out.append(Problem(doc.source, line, col, label, message))
     return out

@@ -54,7 +54,9 @@ def lint_rulesets(rulesets: Sequence[Ruleset]) -> List[Problem]:
     for rs in rulesets:
         for rule in rs.rules:
             kinds = {c.expect for c in rule.tests}
-            lacking = [k for k in ("violation", "compliant", "indeterminate") if k not in kinds]
+            # a ban (prohibited: true) has no compliant entity: what it applies to violates it
+            wanted = ("violation", "indeterminate") if rule.prohibited else ("violation", "compliant", "indeterminate")
+            lacking = [k for k in wanted if k not in kinds]
             needs_pending = any(d is not None and d > rule.in_force_from for d in (rule.effective_from, rule.deadline))
             if needs_pending and "pending" not in kinds:
                 lacking.append("pending")

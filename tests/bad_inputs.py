@@ -358,6 +358,19 @@ RULESET_CASES = [
     ("parameter redefining a bundled one", RULESET_HEAD.replace("rules:\n", "parameters:\n  - {id: gb13271-2014/special-limit/coal/pm,"
      " value: 10 mg/m^3, description: {zh: 限值, en: limit}, source: {clause: 表1}}\nrules:\n", 1)
      + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "(ruleset 'cn-gb13271-2014'); give yours its own id"),
+    ("'or' for 'any'", RULESET_HEAD + "    require: {or: [{field: category, equals: wood}, {field: solvent_based, equals: false}]}\n",
+     "unknown condition key 'or': write any: ["),
+    ("equals on a list field", RULESET_HEAD.replace("applies_to: coatings", "applies_to: boilers")
+     + "    require: {field: co_firing, equals: coal}\n", "test what it holds with {field: co_firing, includes: coal}"),
+    ("comma in a flow-mapping title", RULESET_HEAD.replace("title: {zh: 测试, en: Test}\n    cite",
+                                                          "title: {zh: 测试, en: Boilers, furnaces}\n    cite")
+     + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", 'quote the text: en: "Boilers, furnaces"'),
+    ("a group of fields named as a field", RULESET_HEAD.replace("applies_to: coatings", "applies_to: boilers")
+     + "    require: {field: emissions, op: '<=', value: 30 mg/m^3}\n", "name one of them: emissions.pm"),
+    ("a field of another entity kind", RULESET_HEAD + "    require: {field: fuel, equals: coal}\n",
+     "fuel is a field of boilers, furnaces"),
+    ("a ban without prohibited", RULESET_HEAD + "    when: {field: solvent_based, equals: true}\n    require: false\n",
+     "write prohibited: true"),
 ]
 
 #: Bad selections of rulesets: (class, {file: content} (None: a folder), the

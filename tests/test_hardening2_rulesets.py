@@ -24,7 +24,7 @@ T = {"zh": "测试", "en": "Test"}
 BASE = {
     "ruleset": {"id": "user-types", "title": T, "issuer": "x", "issued": dt.date(2018, 1, 1),
                 "jurisdiction": "120119", "source": "t.txt", "version": "1", "kind": "plan", "note": "n",
-                "url": "https://example.org/t"},
+                "url": "https://example.org/t", "oxygen_reference": "9 %"},
     "parameters": [{"id": "user-types/pm", "value": "30 mg/m^3", "description": T,
                     "source": {"document": "d.txt", "clause": "表1", "text": "30"}}],
     "rules": [
@@ -53,6 +53,14 @@ BASE = {
          "severity": "low", "message": T,
          "tests": [{"expect": "violation", "facility": {"industries": ["construction"]},
                     "entity": {"kind": "building", "dust_measures": {"perimeter_hoarding": "90 %"}}}]},
+        {"id": "user-types/coal-ban", "title": T, "cite": {"clause": "3", "text": "测试"},
+         "applies_to": "boilers", "prohibited": True, "oxygen_reference": "9 %",
+         "when": {"all": [{"field": "fuel", "equals": "coal"},
+                          {"field": "emissions.so2", "op": ">",
+                           "value": {"by": "use", "table": {"industrial": "400 mg/m^3"}}}]},
+         "severity": "medium", "message": T,
+         "tests": [{"expect": "violation", "entity": {"fuel": "coal", "use": "industrial",
+                                                       "emissions": {"so2": "500 mg/m^3", "o2": "9 %"}}}]},
     ],
 }
 
@@ -115,8 +123,8 @@ def _check(tmp_path, *rulesets):
 def test_base_is_valid_and_its_cases_pass(tmp_path):
     path = _write(tmp_path, BASE)
     code, out, err = run_cli(["test", str(path), "-v"])
-    # two own cases, each violating one again outside the jurisdiction
-    assert code == 0 and "4 passed, 0 failed" in out, out + err
+    # three own cases, each violating one again outside the jurisdiction
+    assert code == 0 and "6 passed, 0 failed" in out, out + err
 
 
 def test_base_writes_every_key():

@@ -44,3 +44,7 @@ def test_non_editable_install_ships_rulesets(tmp_path):
     assert n_files == len([p for p in os.listdir(REPO / "rulesets") if p.endswith(".yaml")])
     assert n_rules >= 20
     assert (target / "compliance" / "py.typed").is_file()
+    # the record format's documentation and the editor schemas (compliance fields / schema)
+    for name in ("record_docs.yaml", "record.schema.json", "ruleset.schema.json"):
+        assert (target / "compliance" / "data" / name).is_file(), name
+    assert (target / "compliance" / "__main__.py").is_file()
