@@ -44,3 +44,4 @@ def test_non_editable_install_ships_rulesets(tmp_path):
     assert n_files == len([p for p in os.listdir(REPO / "rulesets") if p.endswith(".yaml")])
     assert n_rules >= 20
     assert (target / "compliance" / "py.typed").is_file()
+    assert (target / "compliance" / "formats" / "templates" / "report.html.j2").is_file()  # the HTML report
