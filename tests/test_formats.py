@@ -374,3 +374,12 @@ def test_no_violation_fails_only_when_asked(cli, write):
     assert cli("check", path, "--fail-on", "indeterminate").exit_code == 1
     assert cli("check", path, "--fail-on", "pending").exit_code == 1
     assert cli("check", path, "--format", "junit", "--fail-on", "pending").exit_code == 1
+
+
+def test_sarif_uris_are_encoded_and_relative_under_the_working_directory(tmp_path):
+    from compliance.formats.sarif import uri
+
+    assert uri(str(tmp_path / "记录 1.yaml"), str(tmp_path)) == ("%E8%AE%B0%E5%BD%95%201.yaml", "SRCROOT")
+    assert uri(str(tmp_path / "sub" / "a.yaml"), str(tmp_path)) == ("sub/a.yaml", "SRCROOT")
+    text, base = uri("/elsewhere/a b.yaml", str(tmp_path))
+    assert (text, base) == ("file:///elsewhere/a%20b.yaml", None)
