@@ -19,6 +19,8 @@ from typing import List, Optional, Sequence
 from . import __version__
 from ._output import OutputError, SafeOut, discard_stdout, escape, setup_stdout
 from .errors import ComplianceError, EngineError, InputError, UsageError
+from .formats import FORMATS as VIEW_FORMATS
+from .formats.policy import FAIL_ON_CHOICES, SEVERITY_ORDER, fail_statuses, fails
 
 __all__ = ["main"]
 
@@ -101,7 +103,12 @@ def _parser() -> argparse.ArgumentParser:
                         "same output (COMPLIANCE_NO_COLUMNAR=1 does the same)")
     c.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None,
                    help="auto (the generated kernel), kernel, direct (the interpreter) or durable (durable_rules)")
-    common(c, fmt=("table", "json", "jsonl", "csv", "parquet", "xlsx"))
+    common(c, fmt=("table", "json", "jsonl", "csv", "parquet", "xlsx") + VIEW_FORMATS)
+    c.add_argument("--fail-on", choices=FAIL_ON_CHOICES, default="violation", metavar="STATUS",
+                   help="exit 1 if a finding has this status or a more serious one (default: violation; "
+                        f"one of {', '.join(FAIL_ON_CHOICES)}; docs/formats.md)")
+    c.add_argument("--min-severity", choices=SEVERITY_ORDER, default=None,
+                   help="show (and fail on) only findings of rules of this severity or higher")
     _batch_options(c)
     c.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE (required for parquet and xlsx)")
     c.add_argument("--summary", action="store_true",
@@ -184,7 +191,8 @@ def _cmd_check(args, out) -> int:
     opts = parallel.options(rulesets=args.ruleset, engine=args.engine,
                             as_of=args.as_of.isoformat() if args.as_of else None, alert=args.alert,
                             show_all=args.show_all, fmt=args.format, lang=args.lang, refs=refs,
-                            engine_name=ev.engine, summary=args.summary, post=spec)
+                            engine_name=ev.engine, summary=args.summary, post=spec, min_severity=args.min_severity,
+                            fail_on=fail_statuses(args.fail_on))
     if args.dask:  # checked before any output is made: a missing extra is a usage error
         from .scale import cluster
 
@@ -203,7 +211,8 @@ def _cmd_check(args, out) -> int:
     with output:  # committed when complete, removed on failure
         writer = open_writer(args.format, output, refs=refs,
                              as_of=args.as_of.isoformat() if args.as_of else None, single=_one_record(args),
-                             engine=ev.engine, lang=args.lang, summary=summary)
+                             engine=ev.engine, lang=args.lang, summary=summary,
+                             min_severity=args.min_severity, fail_on=opts.fail_on)
         bar = progress(results, progress_wanted(args.progress))
         try:
             for item in bar:  # rendered (here or in a worker: parallel, scale), written in input order
@@ -236,7 +245,7 @@ def _cmd_check(args, out) -> int:
         sys.stderr.write(escape(summary.render(), keep_newlines=True))
     if any(p.level == "internal" for p in writer.errors):
         return 3
-    return 2 if writer.errors else 1 if writer.violations else 0
+    return 2 if writer.errors else 1 if fails(writer.statuses, opts.fail_on) else 0
 
 
 def _warn(item) -> None:
@@ -504,7 +513,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-        json_out = getattr(args, "format", None) in ("json", "jsonl", "csv", "ics")  # data: UTF-8, exact
+        json_out = getattr(args, "format", None) in ("json", "jsonl", "csv", "ics") + VIEW_FORMATS  # data: UTF-8, exact
         if to_stdout:
             if sys.stdout is None:  # started with fd 1 closed (``>&-``)
                 raise OutputError("could not write the report: standard output is closed")

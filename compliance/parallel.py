@@ -63,6 +63,8 @@ class Options(NamedTuple):
     engine_name: str
     summary: bool
     post: Optional[Tuple[Optional[str], Optional[str], bool]] = None  # waivers, baseline, create (workflow.Spec)
+    min_severity: Optional[str] = None  # --min-severity, --fail-on (compliance.formats.policy)
+    fail_on: Tuple[str, ...] = ("violation",)
 
 
 _STATE: Dict[Options, Tuple[Any, RecordRenderer, Any]] = {}
@@ -82,7 +84,8 @@ def _make(opts: Options, ev: Any = None) -> Tuple[Any, RecordRenderer, Any]:
         ev = evaluator(list(opts.rulesets) if opts.rulesets is not None else None, opts.engine)
     when = _options(opts.as_of, opts.alert, opts.engine, opts.show_all)
     renderer = renderer_for(opts.fmt, refs=[dict(r) for r in opts.refs], engine=opts.engine_name,
-                            lang=opts.lang, summary=opts.summary)
+                            lang=opts.lang, summary=opts.summary, min_severity=opts.min_severity,
+                            fail_on=opts.fail_on)
     if opts.post is not None:  # waivers and baseline, applied before rendering (compliance.workflow)
         from .workflow import PostRenderer, post_from
 
@@ -224,9 +227,10 @@ def parallel(items: Iterable[Any], opts: Options, jobs: int, window: Optional[in
 
 def options(*, rulesets: Optional[Iterable[str]], engine: Optional[str], as_of: Optional[str],
             alert: Optional[str], show_all: bool, fmt: str, lang: str, refs: Iterable[Dict[str, str]],
-            engine_name: str, summary: bool, post: Optional[Tuple[Optional[str], Optional[str], bool]] = None) -> Options:
+            engine_name: str, summary: bool, post: Optional[Tuple[Optional[str], Optional[str], bool]] = None,
+            min_severity: Optional[str] = None, fail_on: Iterable[str] = ("violation",)) -> Options:
     return Options(tuple(rulesets) if rulesets is not None else None, engine, as_of, alert, show_all, fmt, lang,
-                   tuple(tuple(r.items()) for r in refs), engine_name, summary, post)
+                   tuple(tuple(r.items()) for r in refs), engine_name, summary, post, min_severity, tuple(fail_on))
 
 
 def cpu_count() -> int:

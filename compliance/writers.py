@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import IO, Any, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .errors import Problem, UsageError
+from .formats.policy import outcomes, shown
 from .report import RecordReport, Report, StreamWriter, _Shared, render_stream_record, render_table
 from .status import STATUS_ORDER
 
@@ -163,6 +164,7 @@ class Rendered(NamedTuple):
     payload: Any  # text (table, json, jsonl, csv) or a list of rows (parquet, xlsx)
     stats: Optional[Stats]  # for the summary, when one is kept
     extra: Any = None  # what the waivers and the baseline did to this record (compliance.workflow)
+    statuses: FrozenSet[str] = frozenset()  # of the shown findings: what --fail-on reads
 
 
 class RecordRenderer:
@@ -170,8 +172,10 @@ class RecordRenderer:
     (no output is touched), so it runs in worker processes
     (:mod:`compliance.parallel`); the serial writers use the same one."""
 
-    def __init__(self, fmt: str, *, lang: str = "en", refs=(), engine: str = "", summary: bool = False):
+    def __init__(self, fmt: str, *, lang: str = "en", refs=(), engine: str = "", summary: bool = False,
+                 min_severity: Optional[str] = None, fail_on: Sequence[str] = ("violation",)):
         self.fmt, self.lang, self.refs, self.engine = fmt, lang, tuple(refs), engine
+        self.min_severity, self.fail_on = min_severity, tuple(fail_on)  # compliance.formats.policy
         self.summary = summary or fmt == "xlsx"  # the workbook's first sheet is the summary
         self.shared = _Shared()
 
@@ -179,6 +183,10 @@ class RecordRenderer:
         fmt = self.fmt
         if fmt in ("json", "jsonl"):
             return render_stream_record(fmt, rec, self.shared)
+        if fmt in _view_formats():
+            from .formats import record_part
+
+            return record_part(fmt, rec, lang=self.lang, refs=self.refs, fail_on=self.fail_on)
         if fmt == "table":
             return render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang)
         rows = finding_rows(rec, self.lang)
@@ -192,9 +200,10 @@ class RecordRenderer:
         return list(rows)
 
     def __call__(self, rec: RecordReport) -> Rendered:
+        rec = shown(rec, self.min_severity)  # --min-severity: the findings every format shows
         payload = self.payload(rec)
         return Rendered(rec.source, rec.as_of, rec.has_violations, tuple(rec.warnings), payload,
-                        record_stats(rec) if self.summary else None)
+                        record_stats(rec) if self.summary else None, outcomes(rec))
 
 
 # ----------------------------------------------------------------- writers
@@ -206,6 +215,7 @@ class _Writer:
     def __init__(self, summary: Optional[Summary] = None):
         self.errors: List[Problem] = []
         self.violations = False
+        self.statuses: set = set()  # of the findings written: compliance.formats.policy.fails
         self.summary = summary
         self.renderer: Optional[RecordRenderer] = None  # set by open_writer
 
@@ -213,6 +223,7 @@ class _Writer:
         if self.renderer is None:  # a writer made directly: the old path, rendering as it writes
             self.write_record(rec)  # first: a record that fails to render is counted as a failure only
             self.violations = self.violations or rec.has_violations
+            self.statuses.update(f.status for f in rec.findings)
             if self.summary is not None:
                 self.summary.record(rec)
             return
@@ -222,6 +233,7 @@ class _Writer:
         """Write one record rendered by :class:`RecordRenderer` (here or in a worker)."""
         self.write_payload(chunk.payload, chunk.as_of)
         self.violations = self.violations or chunk.violations
+        self.statuses.update(chunk.statuses)
         if self.summary is not None:
             assert chunk.stats is not None, "rendered without the summary's counts"
             self.summary.add(chunk.stats)
@@ -476,7 +488,8 @@ class Output:
 
 
 def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
-                lang: str, summary: Optional[Summary]) -> _Writer:
+                lang: str, summary: Optional[Summary], min_severity: Optional[str] = None,
+                fail_on: Sequence[str] = ("violation",)) -> _Writer:
     """The writer for ``fmt`` (``table``, ``json``, ``jsonl``, ``csv``, ``parquet``, ``xlsx``).
 
     Its ``record(rec)`` renders with :attr:`renderer` and writes the chunk;
@@ -484,20 +497,29 @@ def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single:
     (:func:`renderer_for`) and the parent passes the chunks to
     ``rendered(chunk)``: the same two steps, so the same bytes."""
     writer = _open_writer(fmt, output, refs=refs, as_of=as_of, single=single, engine=engine, lang=lang,
-                          summary=summary)
-    writer.renderer = renderer_for(fmt, refs=refs, engine=engine, lang=lang, summary=summary is not None)
+                          summary=summary, fail_on=fail_on)
+    writer.renderer = renderer_for(fmt, refs=refs, engine=engine, lang=lang, summary=summary is not None,
+                                   min_severity=min_severity, fail_on=fail_on)
     if isinstance(writer, JsonWriter):
         writer.renderer.shared = writer.stream.shared
     return writer
 
 
-def renderer_for(fmt: str, *, refs, engine: str, lang: str, summary: bool) -> RecordRenderer:
+def renderer_for(fmt: str, *, refs, engine: str, lang: str, summary: bool, min_severity: Optional[str] = None,
+                 fail_on: Sequence[str] = ("violation",)) -> RecordRenderer:
     """The renderer :func:`open_writer`'s writer uses, for a worker process."""
-    return RecordRenderer(fmt, lang=lang, refs=refs, engine=engine, summary=summary)
+    return RecordRenderer(fmt, lang=lang, refs=refs, engine=engine, summary=summary, min_severity=min_severity,
+                          fail_on=fail_on)
+
+
+def _view_formats() -> Tuple[str, ...]:
+    from .formats import FORMATS
+
+    return FORMATS
 
 
 def _open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
-                 lang: str, summary: Optional[Summary]) -> _Writer:
+                 lang: str, summary: Optional[Summary], fail_on: Sequence[str] = ("violation",)) -> _Writer:
     if fmt in ("json", "jsonl"):
         return JsonWriter(StreamWriter(output.stream, fmt, refs, as_of, known_as_of=bool(as_of) or single),
                           single and as_of is None, summary)
@@ -507,6 +529,12 @@ def _open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single
     if fmt == "csv":
         assert output.stream is not None
         return CsvWriter(output.stream, lang, summary)
+    if fmt in _view_formats():  # sarif, junit, markdown, github, html: compliance.formats
+        from .formats.writer import FormatWriter
+
+        assert output.stream is not None
+        return FormatWriter(fmt, output.stream, refs=refs, as_of=as_of, lang=lang, engine=engine,
+                            fail_on=fail_on, summary=summary)
     if fmt in BINARY_FORMATS:
         output.check_writable()
         assert output.target is not None

@@ -48,3 +48,4 @@ def test_non_editable_install_ships_rulesets(tmp_path):
     for name in ("record_docs.yaml", "record.schema.json", "ruleset.schema.json"):
         assert (target / "compliance" / "data" / name).is_file(), name
     assert (target / "compliance" / "__main__.py").is_file()
+    assert (target / "compliance" / "formats" / "templates" / "report.html.j2").is_file()  # the HTML report
