@@ -203,7 +203,7 @@ class RecordRenderer:
         rec = shown(rec, self.min_severity)  # --min-severity: the findings every format shows
         payload = self.payload(rec)
         return Rendered(rec.source, rec.as_of, rec.has_violations, tuple(rec.warnings), payload,
-                        record_stats(rec) if self.summary else None, outcomes(rec))
+                        record_stats(rec) if self.summary else None, statuses=outcomes(rec))
 
 
 # ----------------------------------------------------------------- writers
