@@ -358,6 +358,9 @@ RULESET_CASES = [
     ("parameter redefining a bundled one", RULESET_HEAD.replace("rules:\n", "parameters:\n  - {id: gb13271-2014/special-limit/coal/pm,"
      " value: 10 mg/m^3, description: {zh: 限值, en: limit}, source: {clause: 表1}}\nrules:\n", 1)
      + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "(ruleset 'cn-gb13271-2014'); give yours its own id"),
+    ("secondary sources from one site only", RULESET_HEAD.replace(
+        'cite: {clause: "1", text: 测试}', 'cite: {clause: "1", text: 测试, secondary: [https://a.org/1, https://a.org/2]}')
+     + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "name at least two independent sources"),
 ]
 
 #: Bad selections of rulesets: (class, {file: content} (None: a folder), the
