@@ -79,3 +79,13 @@ def test_rules_using_secondary_values_say_so_in_their_note():
         assert "secondary sources" in rule.note, rule.id
     five = next(r for r in BUNDLED["cn-tj-clean-air-2014"].rules if r.id == "tianjin-2014/construction-dust/five-100-percent")
     assert len(five.cite.secondary) == 2 and "secondary sources" in five.note
+
+
+def test_explain_shows_the_secondary_sources():
+    from bad_inputs import run_cli
+
+    code, out, _ = run_cli(["explain", "tianjin-2014/construction-dust/five-100-percent"])
+    assert code == 0
+    assert "defined by:   secondary sources http://m.folksfolks.com/" in out
+    code, out, _ = run_cli(["explain", "tianjin-2014/cement-kiln-special-limit/pm"])
+    assert code == 0 and "defined by:" not in out
