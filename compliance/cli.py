@@ -360,6 +360,8 @@ def _cmd_explain(args, out) -> int:
         f"  source:       {rule.cite.document} {rule.cite.clause}",
         f"  text:         “{rule.cite.text}”",
     ]
+    if rule.cite.secondary:  # a term the quote names, defined from secondary sources (docs/ruleset-format.md)
+        lines.append(f"  defined by:   secondary sources {', '.join(rule.cite.secondary)}")
     params = _params(rule)
     for p in params:
         lines.append(f"  limit source: {p}")

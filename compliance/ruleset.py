@@ -66,6 +66,10 @@ class Citation:
     clause: str
     text: str
     row: Optional[int] = None  # task-table row, where the source has one
+    #: URLs of the secondary sources that define a term the quote names
+    #: without defining it (e.g. Tianjin's "五个百分之百"); not quote-checked,
+    #: not in the report (docs/ruleset-format.md, "Secondary sources")
+    secondary: Tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         out: Dict[str, Any] = {"document": self.document, "clause": self.clause, "text": self.text}
@@ -91,6 +95,9 @@ class Parameter:
     description: Text
     source: Mapping[str, str]  # {"document": ..., "clause": ...}
     ruleset: str
+    #: where the value was read when not in the standard's own text: URLs of
+    #: at least two independent secondary sources that agree on it
+    secondary: Tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -331,8 +338,12 @@ class _Loader:
                 continue
             desc = self.text(doc, path + ("description",), p["description"], f"parameters[{i}].description")
             src = p["source"]
-            if not (isinstance(src, Mapping) and set(src) <= {"document", "clause", "text"} and "clause" in src):
-                self.err(doc, path + ("source",), f"parameters[{i}].source", "needs 'clause' (and optionally 'document', 'text')")
+            if not (isinstance(src, Mapping) and set(src) <= {"document", "clause", "text", "secondary"} and "clause" in src):
+                self.err(doc, path + ("source",), f"parameters[{i}].source",
+                         "needs 'clause' (and optionally 'document', 'text', 'secondary')")
+                continue
+            secondary = self.secondary(doc, path + ("source",), src, f"parameters[{i}].source")
+            if secondary is None:
                 continue
             try:
                 _, unit = split_quantity(p["value"])
@@ -345,8 +356,32 @@ class _Loader:
             source = {"document": str(src.get("document", head["source"])), "clause": str(src["clause"])}
             if "text" in src:
                 source["text"] = str(src["text"])
-            out.append(Parameter(str(p["id"]), p["value"], desc, source, head["id"]))
+            out.append(Parameter(str(p["id"]), p["value"], desc, source, head["id"], secondary))
         return out
+
+    def secondary(self, doc: Document, path, raw: Mapping, label: str) -> Optional[Tuple[str, ...]]:
+        """The ``secondary`` list of a citation or parameter source: web
+        addresses of at least two independent sources (two different hosts),
+        since a value or definition read only in secondary sources is used
+        only where two of them agree. ``()`` when absent; None after an error."""
+        if "secondary" not in raw:
+            return ()
+        urls = raw["secondary"]
+        where = path + ("secondary",)
+        if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+            self.err(doc, where, f"{label}.secondary", "a list of web addresses (http:// or https://)")
+            return None
+        bad = [u for u in urls if not re.match(r"^https?://[^/\s]+", u.strip())]
+        if bad:
+            self.err(doc, where, f"{label}.secondary", f"not a web address (http:// or https://): {bad[0]!r}")
+            return None
+        hosts = {re.sub(r"^www\.|^m\.", "", u.strip().split("/")[2].lower()) for u in urls}
+        if len(hosts) < 2:
+            self.err(doc, where, f"{label}.secondary",
+                     "name at least two independent sources (two different sites): "
+                     "a value or definition read only in secondary sources needs two that agree")
+            return None
+        return tuple(u.strip() for u in urls)
 
     def rule(self, doc: Document, head: dict, i: int, raw: Any, params: Mapping[str, Any]) -> Optional[Rule]:
         path = ("rules", i)
@@ -393,8 +428,10 @@ class _Loader:
             elif not str(cite["text"]).strip():
                 self.err(doc, path + ("cite", "text"), f"{label}.cite.text", "quote the source text")
             else:
-                citation = Citation(str(cite.get("document", head["source"])), str(cite["clause"]),
-                                    " ".join(str(cite["text"]).split()), row)
+                secondary = self.secondary(doc, path + ("cite",), cite, f"{label}.cite")
+                if secondary is not None:
+                    citation = Citation(str(cite.get("document", head["source"])), str(cite["clause"]),
+                                        " ".join(str(cite["text"]).split()), row, secondary)
         elif not isinstance(cite, Mapping):
             self.err(doc, path + ("cite",), f"{label}.cite", "needs clause and text")
         section = raw["applies_to"]

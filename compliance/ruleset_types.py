@@ -98,12 +98,12 @@ HEADER: Fields = {
 }
 PARAMETER: Fields = {
     "id": TEXT_, "value": QUANTITY, "description": BILINGUAL,
-    "source": {"document": TEXT_, "clause": CODE, "text": TEXT_},
+    "source": {"document": TEXT_, "clause": CODE, "text": TEXT_, "secondary": ListOf(TEXT_)},
 }
 TEST: Fields = {
     "expect": TEXT_, "entity": FREE, "facility": FREE, "as_of": DATE, "alert": TEXT_, "name": TEXT_,
 }
-CITE: Fields = {"document": TEXT_, "clause": CODE, "text": TEXT_, "row": WHOLE}
+CITE: Fields = {"document": TEXT_, "clause": CODE, "text": TEXT_, "row": WHOLE, "secondary": ListOf(TEXT_)}
 RULE: Fields = {
     "id": TEXT_, "title": BILINGUAL,
     "cite": CITE,

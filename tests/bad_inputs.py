@@ -371,6 +371,9 @@ RULESET_CASES = [
      "fuel is a field of boilers, furnaces"),
     ("a ban without prohibited", RULESET_HEAD + "    when: {field: solvent_based, equals: true}\n    require: false\n",
      "write prohibited: true"),
+    ("secondary sources from one site only", RULESET_HEAD.replace(
+        'cite: {clause: "1", text: 测试}', 'cite: {clause: "1", text: 测试, secondary: [https://a.org/1, https://a.org/2]}')
+     + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "name at least two independent sources"),
 ]
 
 #: Bad selections of rulesets: (class, {file: content} (None: a folder), the

@@ -410,6 +410,12 @@ NO_BOUNDARY = {
         "each level is an `any` of four `> 0 %` tests; the only case with a level "
         "where one test decides (all others 0 %) is yellow's, so orange's and red's "
         "tests never decide the condition on a case",
+    **{f"tianjin-2014/coal-power-special-limit/{p}":
+       "existing = eia_approved < 2012-01-01, or commissioned < 2012-01-01 when no EIA date is given: "
+       "commissioned decides only while eia_approved is missing, and then the eia_approved test is unknown, "
+       "so commissioned >= 2012-01-01 leaves the unit indeterminate (its EIA may predate 2012), never "
+       "outside `when` -- the comparison decides one way only, by design"
+       for p in ("pm", "so2", "nox")},
 }
 
 
