@@ -30,6 +30,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"bad date {text!r}; expected YYYY-MM-DD") from None
 
 
+def _width_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 40:
+        raise argparse.ArgumentTypeError(f"bad width {text!r}; expected a number of columns, at least 40")
+    return int(text)
+
+
 def _jobs(text: str) -> int:
     try:
         n = int(text)
@@ -88,7 +94,10 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--ruleset", action="append", metavar="ID_OR_PATH",
                         help="bundled ruleset id, ruleset file or folder (repeatable; default: all bundled)")
         sp.add_argument("--format", choices=fmt, default=fmt[0])
-        sp.add_argument("--lang", choices=("en", "zh"), default="en")
+        sp.add_argument("--lang", choices=("en", "zh"), default=None,
+                        help="language of the text (default: COMPLIANCE_LANG, else the locale: zh_* is zh, else en)")
+        sp.add_argument("--width", type=_width_arg, metavar="N",
+                        help="text width in columns (default: the terminal's; 80 when not a terminal)")
 
     c = sub.add_parser("check", help="check facility records")
     c.add_argument("files", nargs="+", metavar="FILE",
@@ -147,6 +156,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("selection", nargs="*", metavar="RULESET", help="ruleset ids or files (default: all bundled)")
     t.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None)
     t.add_argument("-v", "--verbose", action="store_true", help="list every case")
+    for sp in (t, v):
+        sp.add_argument("--lang", choices=("en", "zh"), default=None, help="language of the text (default: the locale)")
     return p
 
 
@@ -168,7 +179,7 @@ def _cmd_check(args, out) -> int:
     opts = parallel.options(rulesets=args.ruleset, engine=args.engine,
                             as_of=args.as_of.isoformat() if args.as_of else None, alert=args.alert,
                             show_all=args.show_all, fmt=args.format, lang=args.lang, refs=refs,
-                            engine_name=ev.engine, summary=args.summary)
+                            engine_name=ev.engine, summary=args.summary, width=args.width)
     if args.dask:  # checked before any output is made: a missing extra is a usage error
         from .scale import cluster
 
@@ -187,7 +198,7 @@ def _cmd_check(args, out) -> int:
     with output:  # committed when complete, removed on failure
         writer = open_writer(args.format, output, refs=refs,
                              as_of=args.as_of.isoformat() if args.as_of else None, single=_one_record(args),
-                             engine=ev.engine, lang=args.lang, summary=summary)
+                             engine=ev.engine, lang=args.lang, summary=summary, width=args.width)
         bar = progress(results, progress_wanted(args.progress))
         try:
             for item in bar:  # rendered (here or in a worker: parallel, scale), written in input order
@@ -236,7 +247,10 @@ def _cmd_ledger(args, out) -> int:
 
 
 def _describe(cond, lang):
-    return cond.describe(lang) if cond is not None else ("（全部）" if lang == "zh" else "(every entity)")
+    from .i18n import t
+    from .wording import sentence
+
+    return sentence(cond, lang) if cond is not None else t("explain.every_entity", lang)
 
 
 def _rule_dict(rule, lang="en"):
@@ -246,7 +260,7 @@ def _rule_dict(rule, lang="en"):
         "title": rule.title.to_dict(),
         "applies_to": rule.applies_to,
         "when": _describe(rule.when, lang),
-        "require": rule.require.describe(lang),
+        "require": _describe(rule.require, lang),
         "unless": rule.unless.name.to_dict() if rule.unless else None,
         "effective_from": rule.effective_from.isoformat() if rule.effective_from else None,
         "deadline": rule.deadline.isoformat() if rule.deadline else None,
@@ -261,8 +275,6 @@ def _rule_dict(rule, lang="en"):
 
 
 def _cmd_rules(args, out) -> int:
-    from tabulate import tabulate
-
     from .api import load_rulesets
     from .vocabulary import vocabulary
 
@@ -284,16 +296,11 @@ def _cmd_rules(args, out) -> int:
     if args.format == "json":
         out.write(json.dumps([_rule_dict(r, args.lang) for r in rows], ensure_ascii=False, indent=2) + "\n")
         return 0
-    table = [[escape(str(c)) for c in (r.id, r.applies_to, r.effective_from or "", r.deadline or "", r.cite.clause)]
-             for r in rows]
-    headers = ["rule", "applies to", "from", "deadline", "clause"]
-    out.write(tabulate(table, headers=headers, tablefmt="simple") + "\n")
-    out.write(f"{len(rows)} rules\n")
+    from .explain_text import rules_lines
+
     standards = [rs for rs in rulesets if rs.parameters and (not region or rs.applies_to_region(region))
                  and (not args.at or rs.issued <= args.at)]
-    for rs in standards:
-        out.write(escape(f"standard {rs.id} ({rs.title.get(args.lang)}): {len(rs.parameters)} "
-                         "limit parameters used by the rules") + "\n")
+    out.write("\n".join(rules_lines(rows, standards, args.lang, args.width)) + "\n")
     return 0
 
 
@@ -310,31 +317,10 @@ def _cmd_explain(args, out) -> int:
     if args.format == "json":
         out.write(json.dumps(d, ensure_ascii=False, indent=2) + "\n")
         return 0
-    lang = args.lang
-    lines = [
-        f"{rule.id}",
-        f"  {rule.title.zh} / {rule.title.en}",
-        f"  ruleset:      {rs.id} ({rs.title.get(lang)}), jurisdiction {rs.jurisdiction}",
-        f"  applies to:   {rule.applies_to}",
-        f"  when:         {d['when']}",
-        f"  requires:     {d['require']}",
-    ]
-    if rule.unless:
-        lines.append(f"  exempt if:    {rule.unless.condition.describe(lang)} — {rule.unless.name.get(lang)}")
-    lines += [
-        f"  in force:     from {d['in_force_from']}" + (f" until {d['until']}" if d["until"] else ""),
-        f"  effective:    {d['effective_from'] or '-'}    deadline: {d['deadline'] or '-'}",
-        f"  severity:     {rule.severity}",
-        f"  source:       {rule.cite.document} {rule.cite.clause}",
-        f"  text:         “{rule.cite.text}”",
-    ]
-    params = _params(rule)
-    for p in params:
-        lines.append(f"  limit source: {p}")
-    if rule.note:
-        lines.append(f"  note:         {rule.note}")
-    lines.append(f"  tests:        {len(rule.tests)} embedded cases ({rule.file}:{rule.line})")
-    out.write("\n".join(escape(line) for line in lines) + "\n")  # a field's own line breaks shown as \x0a
+    from .explain_text import explain_lines
+
+    lines = explain_lines(rs, rule, d, _params(rule), args.lang, args.width)
+    out.write("\n".join(lines) + "\n")  # each field escaped: its own line breaks shown as \x0a
     return 0
 
 
@@ -356,6 +342,7 @@ def _params(rule) -> List[str]:
 
 def _cmd_test(args, out) -> int:
     from .api import evaluator, load_rulesets
+    from .i18n import t
     from .testing import run_cases
 
     rulesets = load_rulesets(args.selection or None)
@@ -368,7 +355,7 @@ def _cmd_test(args, out) -> int:
         by_rule: dict = {}
         for res in results:
             by_rule.setdefault(res.rule.id, []).append(res)
-        out.write(f"{rs.id} ({len(rs.rules)} rules, engine {ev.engine})\n")
+        out.write(t("test.ruleset", args.lang, id=rs.id, n=len(rs.rules), engine=ev.engine) + "\n")
         for rule in rs.rules:
             res = by_rule.get(rule.id, [])
             bad = [r for r in res if not r.ok]
@@ -378,13 +365,14 @@ def _cmd_test(args, out) -> int:
             mark = "ok  " if not bad else "FAIL"
             if not res:
                 mark = "----"
-            out.write(f"  {mark} {rule.id}: {len(res) - len(bad)}/{len(res)} cases\n")
+            out.write(f"  {mark} {rule.id}: " + t("test.cases", args.lang, ok=len(res) - len(bad), n=len(res)) + "\n")
             for r in res if args.verbose else bad:
                 status = "ok" if r.ok else "FAIL"
                 detail = r.error or r.message
-                out.write(escape(f"       {status} {rule.file}:{r.case.line}: expected {r.case.expect}, got {r.got}"
+                out.write(escape(f"       {status} {rule.file}:{r.case.line}: "
+                                 + t("test.expected", args.lang, expect=r.case.expect, got=r.got)
                                  + (f" — {detail}" if detail and not r.ok else "")) + "\n")
-    out.write(f"{total - failed} passed, {failed} failed ({rules_run} rules)\n")
+    out.write(t("test.total", args.lang, ok=total - failed, failed=failed, rules=rules_run) + "\n")
     return 1 if failed else 0
 
 
@@ -411,6 +399,7 @@ def _cmd_kernel(args, out) -> int:
 
 
 def _cmd_validate(args, out) -> int:
+    from .i18n import t
     from .validate import Validation
 
     problems = Validation(_items(args))  # streamed: each record's problems as it is read
@@ -418,7 +407,8 @@ def _cmd_validate(args, out) -> int:
     for p in problems:
         out.write(escape(str(p)) + "\n")
         counts[p.level] = counts.get(p.level, 0) + 1
-    out.write(f"{problems.inputs} inputs: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes\n")
+    out.write(t("validate.total", args.lang, inputs=problems.inputs, errors=counts["error"],
+                warnings=counts["warning"], notes=counts["info"]) + "\n")
     if counts["error"]:
         return 2
     return 1 if counts["warning"] else 0
@@ -446,12 +436,20 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
+        if hasattr(args, "lang"):  # --lang, else COMPLIANCE_LANG, else the locale (compliance.i18n)
+            from .i18n import resolve_lang
+
+            args.lang = resolve_lang(args.lang)
         json_out = getattr(args, "format", None) in ("json", "jsonl", "csv")  # data: UTF-8, exact
         if to_stdout:
             if sys.stdout is None:  # started with fd 1 closed (``>&-``)
                 raise OutputError("could not write the report: standard output is closed")
             setup_stdout(json_out)
             out = sys.stdout
+        if hasattr(args, "width"):  # --width, else the terminal's when stdout is one, else 80
+            from .table import resolve_width
+
+            args.width = resolve_width(args.width, out if to_stdout else None)
         out = SafeOut(out, escape_controls=not json_out)
         if not args.command:
             parser.print_help(out)

@@ -62,6 +62,7 @@ class Options(NamedTuple):
     refs: Tuple[Tuple[Tuple[str, str], ...], ...]  # the writer's ruleset refs, as item tuples
     engine_name: str
     summary: bool
+    width: int = 80  # of the table (display columns)
 
 
 _STATE: Dict[Options, Tuple[Any, RecordRenderer, Any]] = {}
@@ -81,7 +82,7 @@ def _make(opts: Options, ev: Any = None) -> Tuple[Any, RecordRenderer, Any]:
         ev = evaluator(list(opts.rulesets) if opts.rulesets is not None else None, opts.engine)
     when = _options(opts.as_of, opts.alert, opts.engine, opts.show_all)
     renderer = renderer_for(opts.fmt, refs=[dict(r) for r in opts.refs], engine=opts.engine_name,
-                            lang=opts.lang, summary=opts.summary)
+                            lang=opts.lang, summary=opts.summary, width=opts.width)
     return ev, renderer, when
 
 
@@ -219,9 +220,9 @@ def parallel(items: Iterable[Any], opts: Options, jobs: int, window: Optional[in
 
 def options(*, rulesets: Optional[Iterable[str]], engine: Optional[str], as_of: Optional[str],
             alert: Optional[str], show_all: bool, fmt: str, lang: str, refs: Iterable[Dict[str, str]],
-            engine_name: str, summary: bool) -> Options:
+            engine_name: str, summary: bool, width: int = 80) -> Options:
     return Options(tuple(rulesets) if rulesets is not None else None, engine, as_of, alert, show_all, fmt, lang,
-                   tuple(tuple(r.items()) for r in refs), engine_name, summary)
+                   tuple(tuple(r.items()) for r in refs), engine_name, summary, width)
 
 
 def cpu_count() -> int:

@@ -90,7 +90,7 @@ CONDITION.update({
 })
 
 HEADER: Fields = {
-    "id": TEXT_, "title": BILINGUAL, "issuer": TEXT_, "issued": DATE, "jurisdiction": CODE,
+    "id": TEXT_, "title": BILINGUAL, "short_title": BILINGUAL, "issuer": TEXT_, "issued": DATE, "jurisdiction": CODE,
     "source": TEXT_, "version": VERSION, "kind": TEXT_, "note": TEXT_, "url": TEXT_,
 }
 PARAMETER: Fields = {

@@ -169,8 +169,10 @@ class RecordRenderer:
     (no output is touched), so it runs in worker processes
     (:mod:`compliance.parallel`); the serial writers use the same one."""
 
-    def __init__(self, fmt: str, *, lang: str = "en", refs=(), engine: str = "", summary: bool = False):
+    def __init__(self, fmt: str, *, lang: str = "en", refs=(), engine: str = "", summary: bool = False,
+                 width: int = 80):
         self.fmt, self.lang, self.refs, self.engine = fmt, lang, tuple(refs), engine
+        self.width = width  # of the table, in display columns
         self.summary = summary or fmt == "xlsx"  # the workbook's first sheet is the summary
         self.shared = _Shared()
 
@@ -179,7 +181,8 @@ class RecordRenderer:
         if fmt in ("json", "jsonl"):
             return render_stream_record(fmt, rec, self.shared)
         if fmt == "table":
-            return render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang)
+            return render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang,
+                                width=self.width)
         rows = finding_rows(rec, self.lang)
         if fmt == "csv":
             import csv
@@ -270,14 +273,16 @@ class JsonWriter(_Writer):
 class TableTextWriter(_Writer):
     """``table``: the 80-column text table, one record after another."""
 
-    def __init__(self, out: IO[str], refs, engine: str, lang: str, summary: Optional[Summary] = None):
+    def __init__(self, out: IO[str], refs, engine: str, lang: str, summary: Optional[Summary] = None,
+                 width: int = 80):
         super().__init__(summary)
         self.out, self.refs, self.engine, self.lang = out, refs, engine, lang
+        self.width = width
         self.first = True
 
     def write_record(self, rec: RecordReport) -> None:
-        self.write_payload(render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang),
-                           rec.as_of)
+        self.write_payload(render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang,
+                                        width=self.width), rec.as_of)
 
     def write_payload(self, payload: Any, as_of: str) -> None:
         self.out.write(payload if self.first else "\n" + payload)
@@ -475,7 +480,7 @@ class Output:
 
 
 def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
-                lang: str, summary: Optional[Summary]) -> _Writer:
+                lang: str, summary: Optional[Summary], width: int = 80) -> _Writer:
     """The writer for ``fmt`` (``table``, ``json``, ``jsonl``, ``csv``, ``parquet``, ``xlsx``).
 
     Its ``record(rec)`` renders with :attr:`renderer` and writes the chunk;
@@ -483,26 +488,27 @@ def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single:
     (:func:`renderer_for`) and the parent passes the chunks to
     ``rendered(chunk)``: the same two steps, so the same bytes."""
     writer = _open_writer(fmt, output, refs=refs, as_of=as_of, single=single, engine=engine, lang=lang,
-                          summary=summary)
-    writer.renderer = renderer_for(fmt, refs=refs, engine=engine, lang=lang, summary=summary is not None)
+                          summary=summary, width=width)
+    writer.renderer = renderer_for(fmt, refs=refs, engine=engine, lang=lang, summary=summary is not None,
+                                   width=width)
     if isinstance(writer, JsonWriter):
         writer.renderer.shared = writer.stream.shared
     return writer
 
 
-def renderer_for(fmt: str, *, refs, engine: str, lang: str, summary: bool) -> RecordRenderer:
+def renderer_for(fmt: str, *, refs, engine: str, lang: str, summary: bool, width: int = 80) -> RecordRenderer:
     """The renderer :func:`open_writer`'s writer uses, for a worker process."""
-    return RecordRenderer(fmt, lang=lang, refs=refs, engine=engine, summary=summary)
+    return RecordRenderer(fmt, lang=lang, refs=refs, engine=engine, summary=summary, width=width)
 
 
 def _open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
-                 lang: str, summary: Optional[Summary]) -> _Writer:
+                 lang: str, summary: Optional[Summary], width: int = 80) -> _Writer:
     if fmt in ("json", "jsonl"):
         return JsonWriter(StreamWriter(output.stream, fmt, refs, as_of, known_as_of=bool(as_of) or single),
                           single and as_of is None, summary)
     if fmt == "table":
         assert output.stream is not None
-        return TableTextWriter(output.stream, refs, engine, lang, summary)
+        return TableTextWriter(output.stream, refs, engine, lang, summary, width)
     if fmt == "csv":
         assert output.stream is not None
         return CsvWriter(output.stream, lang, summary)
