@@ -61,7 +61,7 @@ _PROTECTED = re.compile("|".join([
     r"\b(?:GB|HJ|DB|GB/T|HJ/T|DB\d\d)\s?\d+(?:\.\d+)?-\d{4}",  # a standard: GB 13271-2014
     r"[A-Za-z_][\w.\-]*\[[^\]\n]*\]",  # an entity label: kind[id] (the id may hold CJK: vehicles[津A·67890])
     r"[\u3400-\u9fff][A-Z][·・.]?[A-Z0-9]{4,6}(?![A-Za-z0-9])",  # a licence plate: 津A·67890, 京AH6102
-    r"\d{4}\s?年\s?(?:\d{1,2}\s?月\s?(?:\d{1,2}\s?日)?|底)?",  # 2018年10月1日, 2020 年 1 月, 2019 年底
+    r"\d{4}\s?年(?:\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?|底)?",  # 2018年10月1日, 2020 年 1 月, 2019 年底
     # a number with its unit: 95 %, 200 mg/m³, 9 t/(month*km²), 580克/升, 2.5千克/小时
     r"[-+]?\d[\d,]*(?:\.\d+)?(?:\s?(?:%|‰|℃|[A-Za-zµμ°]+[³²]?(?:\^\d)?/[!-~µμ³²·°]+|" + _UNIT_WORDS
     + r"(?![A-Za-z0-9])|[\u3400-\u9fff]{1,3}/[\u3400-\u9fff]{1,3}))?",
@@ -166,17 +166,17 @@ def _keys(limit: Optional[Mapping[str, Any]], dates: Sequence[Optional[str]]) ->
     number = _number_text((limit or {}).get("value"))
     if number is not None:
         out.append(re.compile(r"(?<![\d.])" + re.escape(number) + r"(?![\d])"))
-    parsed = []
-    for d in dates:
+    days: List[dt.date] = []
+    for text in dates:
         try:
-            parsed.append(dt.date.fromisoformat(d) if d else None)
+            if text:
+                days.append(dt.date.fromisoformat(text))
         except (TypeError, ValueError):
-            parsed.append(None)
-    days = [d for d in parsed if d is not None]
-    for d in days:
-        out.append(re.compile(rf"{d.year}\s*年\s*(?:{d.month}\s*月|底)"))
-    for d in days:
-        out.append(re.compile(rf"{d.year}\s*年"))
+            pass
+    for day in days:
+        out.append(re.compile(rf"{day.year}\s*年\s*(?:{day.month}\s*月|底)"))
+    for day in days:
+        out.append(re.compile(rf"{day.year}\s*年"))
     out.append(re.compile(r"\d"))
     return out
 
@@ -307,15 +307,30 @@ def _header(rec: Any, lang: str, width: int) -> List[str]:
     return lines[:1] + ["  " + line for line in lines[1:]]
 
 
-def _summary(rec: Any, lang: str) -> str:
+def _summary(rec: Any, lang: str, width: int) -> List[str]:
     counts: Dict[str, int] = dict(rec.summary)
     seen: Dict[str, int] = {}
     for f in rec.findings:
         seen[f.status] = seen.get(f.status, 0) + 1
     shown = [s for s in STATUS_ORDER if s in counts or seen.get(s)]
     shown += [s for s in seen if s not in shown]  # a status the order does not list yet: still counted
-    body = t("sep.list", lang).join(f"{status_name(s, lang)} {seen.get(s, counts.get(s, 0))}" for s in shown)
-    return t("table.summary", lang) + body
+    items = [f"{status_name(s, lang)} {seen.get(s, counts.get(s, 0))}" for s in shown]
+    sep = t("sep.list", lang)
+    lines: List[str] = []
+    cur = t("table.summary", lang)
+    for n, item in enumerate(items):  # a status and its count never apart
+        item += sep.rstrip() if n < len(items) - 1 else ""
+        if lines or cur != t("table.summary", lang):
+            gap = " " if sep.endswith(" ") else ""
+            if display_width(cur + gap + item) > width:
+                lines.append(cur)
+                cur = "  " + item
+                continue
+            cur += gap + item
+        else:
+            cur += item
+    lines.append(cur)
+    return lines
 
 
 def _source_line(f: Any, lang: str) -> str:
@@ -364,7 +379,7 @@ def render_record(rec: Any, lang: str = "en", width: int = DEFAULT_WIDTH) -> str
         out.append("  " + t("table.none", lang))
     else:
         out.extend(_grid(findings, lang, width) or _listing(findings, lang, width))
-    out.append(_summary(rec, lang))
+    out.extend(_summary(rec, lang, width))
     return "\n".join(out)
 
 

@@ -98,7 +98,7 @@ def _join(items: List[str], last: str, sep: str) -> str:
     out = items[0]
     for n, item in enumerate(items[1:], 1):
         word = last if n == len(items) - 1 else sep
-        out += word + (" " if word[-1] > "\u2e7f" and item[:1].isascii() else "") + item
+        out += word + (" " if word[-1] not in "；，" and word[-1] > "\u2e7f" and item[:1].isascii() else "") + item
     return out
 
 
