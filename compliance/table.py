@@ -17,6 +17,7 @@ boundaries, with … where text was left out.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -50,7 +51,12 @@ def display_width(text: str) -> int:
     """Display columns of ``text`` (CJK characters count as two)."""
     if text.isascii():
         return len(text)
-    return sum(_char_width(c) for c in text)
+    return _wide_width(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _wide_width(text: str) -> int:
+    return sum(map(_char_width, text))
 
 
 # ------------------------------------------------------------------ atoms
@@ -123,14 +129,20 @@ def _plain(chunk: str, out: List[Atom], whole: str, offset: int) -> None:
         out.append(("".join(word), space))
 
 
+@functools.lru_cache(maxsize=4096)
+def _measured(para: str) -> Tuple[Tuple[str, bool, int], ...]:
+    """:func:`atoms` of ``para`` with their widths, computed once per text
+    (a rule's quote and message recur in every record it judges)."""
+    return tuple((piece, space, display_width(piece)) for piece, space in atoms(para))
+
+
 def wrap_lines(text: str, width: int) -> List[str]:
     """``text`` in lines of at most ``width`` columns, broken only between
     atoms; an atom wider than ``width`` stands alone on its line."""
     lines: List[str] = []
     for para in text.split("\n"):
         cur, cur_w = "", 0
-        for piece, space in atoms(para):
-            w = display_width(piece)
+        for piece, space, w in _measured(para):
             gap = 1 if space and cur else 0
             if cur and cur_w + gap + w > width:
                 lines.append(cur)
@@ -143,7 +155,7 @@ def wrap_lines(text: str, width: int) -> List[str]:
 
 
 def widest_atom(text: str) -> int:
-    return max((display_width(p) for para in text.split("\n") for p, _ in atoms(para)), default=0)
+    return max((w for para in text.split("\n") for _, _, w in _measured(para)), default=0)
 
 
 # ------------------------------------------------------------------ quotes
@@ -390,8 +402,8 @@ def _grid(findings: Sequence[Any], lang: str, width: int) -> Optional[List[str]]
     left_w = max([display_width(heads[0]), 12] + [display_width(w) for w in words]
                  + [_label_width(escape(f.entity), cap) for f in findings])
     right_w = width - left_w - 7
-    if left_w > cap or right_w < 24:
-        return None
+    if left_w > cap or right_w < 24 or any(display_width(f.rule) > right_w for f in findings):
+        return None  # (a rule id is the usual atom too wide for the column: known before any wrapping)
     rows = []
     for f in findings:
         word, label, right = _finding_parts(f, lang, right_w)

@@ -322,3 +322,12 @@ def test_wrapping_keeps_every_character_of_every_quote():
             lines = wrap_lines(text, width)
             assert "".join(lines).replace(" ", "") == text.replace(" ", "")
             assert " ".join(lines).count("  ") == text.count("  ")
+
+
+def test_width_option(cli):
+    example = REPO / "examples" / "fengtai-construction-company.yaml"
+    r = cli("check", example, "--width", "20")
+    assert r.exit_code == 2 and "bad width" in r.stderr
+    for width in (40, 100):
+        out = cli("check", example, "--width", width).output
+        assert max(display_width(line) for line in out.splitlines() if len(atoms(line.strip())) > 1) <= width
