@@ -32,6 +32,12 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"bad date {text!r}; expected YYYY-MM-DD") from None
 
 
+def _width_arg(text: str) -> int:
+    if not text.isdigit() or int(text) < 40:
+        raise argparse.ArgumentTypeError(f"bad width {text!r}; expected a number of columns, at least 40")
+    return int(text)
+
+
 def _jobs(text: str) -> int:
     try:
         n = int(text)
@@ -90,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--ruleset", action="append", metavar="ID_OR_PATH",
                         help="bundled ruleset id, ruleset file or folder (repeatable; default: all bundled)")
         sp.add_argument("--format", choices=fmt, default=fmt[0])
-        sp.add_argument("--lang", choices=("en", "zh"), default="en")
+        sp.add_argument("--lang", choices=("en", "zh"), default=None,
+                        help="language of the text (default: COMPLIANCE_LANG, else the locale: zh_* is zh, else en)")
+        sp.add_argument("--width", type=_width_arg, metavar="N",
+                        help="text width in columns (default: the terminal's; 80 when not a terminal)")
 
     c = sub.add_parser("check", help="check facility records")
     c.add_argument("files", nargs="+", metavar="FILE",
@@ -166,7 +175,9 @@ def _parser() -> argparse.ArgumentParser:
     sc.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     fl = sub.add_parser("fields", help="the fields of the record format: meaning, type, unit, allowed values, example")
     fl.add_argument("kind", nargs="?", metavar="KIND", help="an entity kind (boilers, coatings ...) or context; default: list the kinds")
-    fl.add_argument("--lang", choices=("en", "zh"), default="en")
+    fl.add_argument("--lang", choices=("en", "zh"), default=None, help="language of the text (default: the locale)")
+    for sp in (t, v):
+        sp.add_argument("--lang", choices=("en", "zh"), default=None, help="language of the text (default: the locale)")
     return p
 
 
@@ -192,7 +203,7 @@ def _cmd_check(args, out) -> int:
                             as_of=args.as_of.isoformat() if args.as_of else None, alert=args.alert,
                             show_all=args.show_all, fmt=args.format, lang=args.lang, refs=refs,
                             engine_name=ev.engine, summary=args.summary, post=spec, min_severity=args.min_severity,
-                            fail_on=fail_statuses(args.fail_on))
+                            fail_on=fail_statuses(args.fail_on), width=args.width)
     if args.dask:  # checked before any output is made: a missing extra is a usage error
         from .scale import cluster
 
@@ -212,7 +223,7 @@ def _cmd_check(args, out) -> int:
         writer = open_writer(args.format, output, refs=refs,
                              as_of=args.as_of.isoformat() if args.as_of else None, single=_one_record(args),
                              engine=ev.engine, lang=args.lang, summary=summary,
-                             min_severity=args.min_severity, fail_on=opts.fail_on)
+                             min_severity=args.min_severity, fail_on=opts.fail_on, width=args.width)
         bar = progress(results, progress_wanted(args.progress))
         try:
             for item in bar:  # rendered (here or in a worker: parallel, scale), written in input order
@@ -267,7 +278,10 @@ def _cmd_ledger(args, out) -> int:
 
 
 def _describe(cond, lang):
-    return cond.describe(lang) if cond is not None else ("（全部）" if lang == "zh" else "(every entity)")
+    from .i18n import t
+    from .wording import sentence
+
+    return sentence(cond, lang) if cond is not None else t("explain.every_entity", lang)
 
 
 def _rule_dict(rule, lang="en"):
@@ -277,7 +291,7 @@ def _rule_dict(rule, lang="en"):
         "title": rule.title.to_dict(),
         "applies_to": rule.applies_to,
         "when": _describe(rule.when, lang),
-        "require": rule.require.describe(lang) if not rule.prohibited else (
+        "require": _describe(rule.require, lang) if not rule.prohibited else (
             "禁止（when 所选即违规）" if lang == "zh" else "prohibited (every entity 'when' selects is a violation)"),
         "unless": rule.unless.name.to_dict() if rule.unless else None,
         "effective_from": rule.effective_from.isoformat() if rule.effective_from else None,
@@ -293,8 +307,6 @@ def _rule_dict(rule, lang="en"):
 
 
 def _cmd_rules(args, out) -> int:
-    from tabulate import tabulate
-
     from .api import load_rulesets
     from .vocabulary import vocabulary
 
@@ -316,16 +328,11 @@ def _cmd_rules(args, out) -> int:
     if args.format == "json":
         out.write(json.dumps([_rule_dict(r, args.lang) for r in rows], ensure_ascii=False, indent=2) + "\n")
         return 0
-    table = [[escape(str(c)) for c in (r.id, r.applies_to, r.effective_from or "", r.deadline or "", r.cite.clause)]
-             for r in rows]
-    headers = ["rule", "applies to", "from", "deadline", "clause"]
-    out.write(tabulate(table, headers=headers, tablefmt="simple") + "\n")
-    out.write(f"{len(rows)} rules\n")
+    from .explain_text import rules_lines
+
     standards = [rs for rs in rulesets if rs.parameters and (not region or rs.applies_to_region(region))
                  and (not args.at or rs.issued <= args.at)]
-    for rs in standards:
-        out.write(escape(f"standard {rs.id} ({rs.title.get(args.lang)}): {len(rs.parameters)} "
-                         "limit parameters used by the rules") + "\n")
+    out.write("\n".join(rules_lines(rows, standards, args.lang, args.width)) + "\n")
     return 0
 
 
@@ -342,33 +349,10 @@ def _cmd_explain(args, out) -> int:
     if args.format == "json":
         out.write(json.dumps(d, ensure_ascii=False, indent=2) + "\n")
         return 0
-    lang = args.lang
-    lines = [
-        f"{rule.id}",
-        f"  {rule.title.zh} / {rule.title.en}",
-        f"  ruleset:      {rs.id} ({rs.title.get(lang)}), jurisdiction {rs.jurisdiction}",
-        f"  applies to:   {rule.applies_to}",
-        f"  when:         {d['when']}",
-        f"  requires:     {d['require']}",
-    ]
-    if rule.unless:
-        lines.append(f"  exempt if:    {rule.unless.condition.describe(lang)} — {rule.unless.name.get(lang)}")
-    lines += [
-        f"  in force:     from {d['in_force_from']}" + (f" until {d['until']}" if d["until"] else ""),
-        f"  effective:    {d['effective_from'] or '-'}    deadline: {d['deadline'] or '-'}",
-        f"  severity:     {rule.severity}",
-        f"  source:       {rule.cite.document} {rule.cite.clause}",
-        f"  text:         “{rule.cite.text}”",
-    ]
-    if rule.cite.secondary:  # a term the quote names, defined from secondary sources (docs/ruleset-format.md)
-        lines.append(f"  defined by:   secondary sources {', '.join(rule.cite.secondary)}")
-    params = _params(rule)
-    for p in params:
-        lines.append(f"  limit source: {p}")
-    if rule.note:
-        lines.append(f"  note:         {rule.note}")
-    lines.append(f"  tests:        {len(rule.tests)} embedded cases ({rule.file}:{rule.line})")
-    out.write("\n".join(escape(line) for line in lines) + "\n")  # a field's own line breaks shown as \x0a
+    from .explain_text import explain_lines
+
+    lines = explain_lines(rs, rule, d, _params(rule), args.lang, args.width)
+    out.write("\n".join(lines) + "\n")  # each field escaped: its own line breaks shown as \x0a
     return 0
 
 
@@ -392,6 +376,7 @@ def _cmd_test(args, out) -> int:
     from .api import evaluator, load_rulesets
     from .checkout import shown_paths, test_selection
     from .ruleset import bundled_paths
+    from .i18n import t
     from .testing import run_cases
 
     selection, note = test_selection(args.selection, bundled_paths())
@@ -407,7 +392,7 @@ def _cmd_test(args, out) -> int:
         by_rule: dict = {}
         for res in results:
             by_rule.setdefault(res.rule.id, []).append(res)
-        out.write(f"{rs.id} ({len(rs.rules)} rules, engine {ev.engine})\n")
+        out.write(t("test.ruleset", args.lang, id=rs.id, n=len(rs.rules), engine=ev.engine) + "\n")
         for rule in rs.rules:
             res = by_rule.get(rule.id, [])
             bad = [r for r in res if not r.ok]
@@ -417,13 +402,15 @@ def _cmd_test(args, out) -> int:
             mark = "ok  " if not bad else "FAIL"
             if not res:
                 mark = "----"
-            out.write(f"  {mark} {rule.id}: {len(res) - len(bad)}/{len(res)} cases\n")
+            out.write(f"  {mark} {rule.id}: " + t("test.cases", args.lang, ok=len(res) - len(bad), n=len(res)) + "\n")
             for r in res if args.verbose else bad:
                 status = "ok" if r.ok else "FAIL"
                 detail = r.error or r.message
-                out.write(escape(f"       {status} {rule.file}:{r.case.line}: expected {r.case.expect}, got {r.got}"
+                out.write(escape(f"       {status} {rule.file}:{r.case.line}: "
+                                 + t("test.expected", args.lang, expect=r.case.expect, got=r.got)
                                  + (f" — {detail}" if detail and not r.ok else "")) + "\n")
-    out.write(f"{total - failed} passed, {failed} failed ({rules_run} rules) in {shown_paths([rs.file for rs in rulesets])}\n")
+    out.write(t("test.total", args.lang, ok=total - failed, failed=failed, rules=rules_run)
+              + f" {t('test.in', args.lang)} {shown_paths([rs.file for rs in rulesets])}\n")
     return 1 if failed else 0
 
 
@@ -480,6 +467,7 @@ def _cmd_kernel(args, out) -> int:
 
 
 def _cmd_validate(args, out) -> int:
+    from .i18n import t
     from .validate import Validation
 
     problems = Validation(_items(args))  # streamed: each record's problems as it is read
@@ -487,7 +475,8 @@ def _cmd_validate(args, out) -> int:
     for p in problems:
         out.write(escape(str(p)) + "\n")
         counts[p.level] = counts.get(p.level, 0) + 1
-    out.write(f"{problems.inputs} inputs: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes\n")
+    out.write(t("validate.total", args.lang, inputs=problems.inputs, errors=counts["error"],
+                warnings=counts["warning"], notes=counts["info"]) + "\n")
     if counts["error"]:
         return 2
     return 1 if counts["warning"] else 0
@@ -515,12 +504,20 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
+        if hasattr(args, "lang"):  # --lang, else COMPLIANCE_LANG, else the locale (compliance.i18n)
+            from .i18n import resolve_lang
+
+            args.lang = resolve_lang(args.lang)
         json_out = getattr(args, "format", None) in ("json", "jsonl", "csv", "ics") + VIEW_FORMATS  # data: UTF-8, exact
         if to_stdout:
             if sys.stdout is None:  # started with fd 1 closed (``>&-``)
                 raise OutputError("could not write the report: standard output is closed")
             setup_stdout(json_out)
             out = sys.stdout
+        if hasattr(args, "width"):  # --width, else the terminal's when stdout is one, else 80
+            from .table import resolve_width
+
+            args.width = resolve_width(args.width, out if to_stdout else None)
         out = SafeOut(out, escape_controls=not json_out)
         if not args.command:
             parser.print_help(out)

@@ -65,6 +65,7 @@ class Options(NamedTuple):
     post: Optional[Tuple[Optional[str], Optional[str], bool]] = None  # waivers, baseline, create (workflow.Spec)
     min_severity: Optional[str] = None  # --min-severity, --fail-on (compliance.formats.policy)
     fail_on: Tuple[str, ...] = ("violation",)
+    width: int = 80  # of the table (display columns)
 
 
 _STATE: Dict[Options, Tuple[Any, RecordRenderer, Any]] = {}
@@ -85,7 +86,7 @@ def _make(opts: Options, ev: Any = None) -> Tuple[Any, RecordRenderer, Any]:
     when = _options(opts.as_of, opts.alert, opts.engine, opts.show_all)
     renderer = renderer_for(opts.fmt, refs=[dict(r) for r in opts.refs], engine=opts.engine_name,
                             lang=opts.lang, summary=opts.summary, min_severity=opts.min_severity,
-                            fail_on=opts.fail_on)
+                            fail_on=opts.fail_on, width=opts.width)
     if opts.post is not None:  # waivers and baseline, applied before rendering (compliance.workflow)
         from .workflow import PostRenderer, post_from
 
@@ -228,9 +229,10 @@ def parallel(items: Iterable[Any], opts: Options, jobs: int, window: Optional[in
 def options(*, rulesets: Optional[Iterable[str]], engine: Optional[str], as_of: Optional[str],
             alert: Optional[str], show_all: bool, fmt: str, lang: str, refs: Iterable[Dict[str, str]],
             engine_name: str, summary: bool, post: Optional[Tuple[Optional[str], Optional[str], bool]] = None,
-            min_severity: Optional[str] = None, fail_on: Iterable[str] = ("violation",)) -> Options:
+            min_severity: Optional[str] = None, fail_on: Iterable[str] = ("violation",), width: int = 80) -> Options:
     return Options(tuple(rulesets) if rulesets is not None else None, engine, as_of, alert, show_all, fmt, lang,
-                   tuple(tuple(r.items()) for r in refs), engine_name, summary, post, min_severity, tuple(fail_on))
+                   tuple(tuple(r.items()) for r in refs), engine_name, summary, post, min_severity, tuple(fail_on),
+                   width)
 
 
 def cpu_count() -> int:

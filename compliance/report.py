@@ -12,13 +12,11 @@ import json
 import os
 import shutil
 import sys
-import unicodedata
 from collections.abc import Sequence as _SequenceABC
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 import attrs
 
-from ._output import escape
 from .errors import Problem
 from .status import STATUS_ORDER
 
@@ -233,155 +231,12 @@ def render_json(report: Report) -> str:
 
 # ------------------------------------------------------------------- table
 
-_CHAR_WIDTH: Dict[str, int] = {}
-
-
-def _char_width(ch: str) -> int:
-    w = _CHAR_WIDTH.get(ch)
-    if w is None:
-        w = _CHAR_WIDTH[ch] = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return w
-
-
-def _width(text: str) -> int:
-    """Display columns of ``text`` (CJK characters count as two)."""
-    if text.isascii():
-        return len(text)
-    return sum(_char_width(c) for c in text)
-
-
-def _wrap(text: str, width: int) -> str:
-    """Wrap to ``width`` display columns (CJK characters count as two): at
-    spaces and between wide characters; a word longer than the line is cut
-    where it fills it. Linear in the length of ``text``: each character's
-    width is looked up once and an over-long word is cut in one pass."""
-    lines: List[str] = []
-    for para in text.split("\n"):
-        cur = ""
-        cur_w = 0
-        for word in _tokens(para):
-            word_w = _width(word)
-            if cur_w + word_w > width and cur:
-                lines.append(cur.rstrip())
-                word = word.lstrip()
-                cur, cur_w = word, _width(word)
-            else:
-                cur += word
-                cur_w += word_w
-            if cur_w > width:
-                cur, cur_w = _chop(cur, cur_w, width, lines)
-        lines.append(cur.rstrip())
-    return "\n".join(lines)
-
-
-def _chop(text: str, text_w: int, width: int, lines: List[str]) -> Tuple[str, int]:
-    """Cut ``text`` (``text_w`` columns) into lines of at most ``width``
-    columns (at least one character each), appended to ``lines``; returns
-    the rest, which fits, and its width. One pass over ``text``."""
-    if text.isascii():
-        step = max(width, 1)
-        start = 0
-        while text_w - start > width:
-            lines.append(text[start:start + step])
-            start += step
-        return text[start:], text_w - start
-    widths = [_char_width(c) for c in text]
-    start = 0
-    while text_w > width:
-        w = 0
-        i = start
-        while True:  # the first character that would overflow the line
-            w += widths[i]
-            if w > width:
-                break
-            i += 1
-        cut = max(i, start + 1)
-        lines.append(text[start:cut])
-        text_w -= sum(widths[start:cut])
-        start = cut
-    return text[start:], text_w
-
-
-def _tokens(text: str) -> List[str]:
-    """Words with their trailing space, and each wide character alone."""
-    out: List[str] = []
-    cur: List[str] = []
-    for ch in text:
-        if _char_width(ch) == 2:
-            if cur:
-                out.append("".join(cur))
-                cur = []
-            out.append(ch)
-        elif ch == " ":
-            cur.append(ch)
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    if cur:
-        out.append("".join(cur))
-    return out
-
-
-def _cut(text: str, width: int) -> int:
-    w = 0
-    for i, ch in enumerate(text):
-        w += _char_width(ch)
-        if w > width:
-            return max(i, 1)
-    return len(text)
-
-
-_STATUS_WORD = {
-    "zh": {"violation": "违规", "compliant": "合规", "indeterminate": "待定", "pending": "未到期", "exempt": "豁免", "not_applicable": "不适用",
-           "waived": "批准偏离"},
-    "en": {s: s for s in STATUS_ORDER},
-}
-
-
 def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
-    """Human-readable table per record (tabulate), fitting ``width`` columns."""
-    from tabulate import tabulate
+    """Human-readable table per record, fitting ``width`` columns
+    (:mod:`compliance.table`: ids, rule ids and plates never split)."""
+    from .table import render_record
 
-    try:
-        import tabulate as _tab
-
-        _tab.WIDE_CHARS_MODE = True
-    except Exception:  # pragma: no cover
-        pass
-    out: List[str] = []
-    esc = escape  # every text from an input: control characters shown as escapes, before the layout
-    for rec in report.records:
-        fac = rec.facility
-        name = f" {fac.get('name')}" if fac.get("name") else ""
-        out.append(esc(f"{rec.source}: {fac.get('id')}{name} (region {fac.get('region')}, as of {rec.as_of}"
-                       + (f", alert {rec.alert}" if rec.alert != "none" else "") + ")"))
-        # rec.warnings are not table text: the CLI prints them to stderr
-        rows = []
-        left_w = 18
-        text_w = width - left_w - 7  # borders and padding of a two-column grid
-        for f in rec.findings:
-            detail = [esc(f.message.get(lang, ""))]
-            src = f.source
-            detail.append(esc(f"{f.rule}"))
-            detail.append(esc(f"{src.get('document', '')} {src.get('clause', '')}".strip()))
-            if f.waiver:
-                detail.append(esc(waiver_text(f.waiver, f.waived_status, lang)))
-            if f.status in ("violation", "pending", "waived") and src.get("text"):
-                quote = esc(src["text"])
-                limit = 2 * text_w - 4
-                detail.append("“" + (quote if _width(quote) <= limit else quote[: _cut(quote, limit)] + "…") + "”")
-            left = _STATUS_WORD[lang][f.status].upper() if f.status == "violation" else _STATUS_WORD[lang][f.status]
-            rows.append([_wrap(f"{left}\n{esc(f.entity)}", left_w), _wrap("\n".join(detail), text_w)])
-        if rows:
-            headers = ["状态 / 对象", "说明与依据"] if lang == "zh" else ["status / entity", "finding and source"]
-            out.append(tabulate(rows, headers=headers, tablefmt="simple_grid"))
-        else:
-            out.append("  (no applicable rules)" if lang == "en" else "  （无适用规则）")
-        s = rec.summary
-        out.append(("合计：" if lang == "zh" else "summary: ")
-                   + ", ".join(f"{k} {v}" for k, v in s.items()))
-        out.append("")
+    out = [render_record(rec, lang, width) + "\n" for rec in report.records]
     text = "\n".join(out).rstrip()
     return text + "\n" if text else ""  # failed inputs go to stderr (cli)
 
@@ -389,7 +244,7 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
 def waiver_text(w: Mapping[str, Any], waived_status: Optional[str], lang: str) -> str:
     """A finding's waiver in a table cell."""
     if lang == "zh":
-        head = f"豁免 {w.get('id')}（{w.get('document')}，{w.get('approver')} 批准）"
+        head = f"批准偏离 {w.get('id')}（{w.get('document')}，{w.get('approver')} 批准）"
         tail = f"已于 {w.get('expires')} 到期" if w.get("expired") else f"有效至 {w.get('expires')}，原状态 {waived_status}"
         return f"{head}{tail}：{w.get('reason')}"
     head = f"waiver {w.get('id')} ({w.get('document')}, approved by {w.get('approver')})"

@@ -70,11 +70,17 @@ class Citation:
     #: without defining it (e.g. Tianjin's "五个百分之百"); not quote-checked,
     #: not in the report (docs/ruleset-format.md, "Secondary sources")
     secondary: Tuple[str, ...] = ()
+    title: Optional[Text] = None  # the document's title (the ruleset's, when it cites its own document)
+    short_title: Optional[Text] = None  # its short form, for the table
 
     def to_dict(self) -> dict:
         out: Dict[str, Any] = {"document": self.document, "clause": self.clause, "text": self.text}
         if self.row is not None:
             out["row"] = self.row
+        if self.title is not None:
+            out["title"] = self.title.to_dict()
+        if self.short_title is not None:
+            out["short_title"] = self.short_title.to_dict()
         return out
 
 
@@ -164,6 +170,7 @@ class Ruleset:
     rules: Tuple[Rule, ...]
     parameters: Tuple[Parameter, ...]
     file: str
+    short_title: Optional[Text] = None  # the title's short form (the table's citations)
 
     def applies_to_region(self, region: str) -> bool:
         return vocabulary().contains(self.jurisdiction, region)
@@ -317,10 +324,15 @@ class _Loader:
         kind = head.get("kind", "plan")
         if kind not in ("plan", "standard"):
             self.err(doc, ("ruleset", "kind"), "ruleset.kind", "kind is 'plan' or 'standard'")
+        short_title = None
+        if "short_title" in head:
+            short_title = self.text(doc, ("ruleset", "short_title"), head["short_title"], "ruleset.short_title")
+            if short_title is None:
+                return None
         if title is None or issued is None or region is None:
             return None
         return {
-            "id": rid, "title": title, "issuer": str(head["issuer"]), "issued": issued,
+            "id": rid, "title": title, "short_title": short_title, "issuer": str(head["issuer"]), "issued": issued,
             "jurisdiction": region.code, "source": str(head["source"]),
             "version": str(head.get("version", issued.isoformat())), "kind": kind,
             "oxygen_reference": head.get("oxygen_reference"),
@@ -430,8 +442,11 @@ class _Loader:
             else:
                 secondary = self.secondary(doc, path + ("cite",), cite, f"{label}.cite")
                 if secondary is not None:
-                    citation = Citation(str(cite.get("document", head["source"])), str(cite["clause"]),
-                                        " ".join(str(cite["text"]).split()), row, secondary)
+                    document = str(cite.get("document", head["source"]))
+                    own = document == head["source"]  # the ruleset's document: its title is known
+                    citation = Citation(document, str(cite["clause"]), " ".join(str(cite["text"]).split()), row,
+                                        secondary, head["title"] if own else None,
+                                        (head["short_title"] or head["title"]) if own else None)
         elif not isinstance(cite, Mapping):
             self.err(doc, path + ("cite",), f"{label}.cite", "needs clause and text")
         section = raw["applies_to"]
@@ -1006,7 +1021,7 @@ def _load_rulesets(
         rulesets.append(Ruleset(
             head["id"], head["title"], head["issuer"], head["issued"], head["jurisdiction"], head["source"],
             head["version"], head["kind"], tuple(rules), tuple(p for p in params.values() if p.ruleset == head["id"]),
-            doc.source,
+            doc.source, head["short_title"],
         ))
     if loader.problems:
         raise RulesetError(loader.problems)

@@ -92,7 +92,7 @@ CONDITION.update({
 })
 
 HEADER: Fields = {
-    "id": TEXT_, "title": BILINGUAL, "issuer": TEXT_, "issued": DATE, "jurisdiction": CODE,
+    "id": TEXT_, "title": BILINGUAL, "short_title": BILINGUAL, "issuer": TEXT_, "issued": DATE, "jurisdiction": CODE,
     "source": TEXT_, "version": VERSION, "kind": TEXT_, "note": TEXT_, "url": TEXT_,
     "oxygen_reference": Either((QUANTITY, PARAM_REF), "a percentage or {param: ID}"),  # default of its rules
 }

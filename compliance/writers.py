@@ -173,9 +173,10 @@ class RecordRenderer:
     (:mod:`compliance.parallel`); the serial writers use the same one."""
 
     def __init__(self, fmt: str, *, lang: str = "en", refs=(), engine: str = "", summary: bool = False,
-                 min_severity: Optional[str] = None, fail_on: Sequence[str] = ("violation",)):
+                 min_severity: Optional[str] = None, fail_on: Sequence[str] = ("violation",), width: int = 80):
         self.fmt, self.lang, self.refs, self.engine = fmt, lang, tuple(refs), engine
         self.min_severity, self.fail_on = min_severity, tuple(fail_on)  # compliance.formats.policy
+        self.width = width  # of the table, in display columns
         self.summary = summary or fmt == "xlsx"  # the workbook's first sheet is the summary
         self.shared = _Shared()
 
@@ -188,7 +189,8 @@ class RecordRenderer:
 
             return record_part(fmt, rec, lang=self.lang, refs=self.refs, fail_on=self.fail_on)
         if fmt == "table":
-            return render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang)
+            return render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang,
+                                width=self.width)
         rows = finding_rows(rec, self.lang)
         if fmt == "csv":
             import csv
@@ -283,14 +285,16 @@ class JsonWriter(_Writer):
 class TableTextWriter(_Writer):
     """``table``: the 80-column text table, one record after another."""
 
-    def __init__(self, out: IO[str], refs, engine: str, lang: str, summary: Optional[Summary] = None):
+    def __init__(self, out: IO[str], refs, engine: str, lang: str, summary: Optional[Summary] = None,
+                 width: int = 80):
         super().__init__(summary)
         self.out, self.refs, self.engine, self.lang = out, refs, engine, lang
+        self.width = width
         self.first = True
 
     def write_record(self, rec: RecordReport) -> None:
-        self.write_payload(render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang),
-                           rec.as_of)
+        self.write_payload(render_table(Report(rec.as_of, self.refs, (rec,), (), self.engine), lang=self.lang,
+                                        width=self.width), rec.as_of)
 
     def write_payload(self, payload: Any, as_of: str) -> None:
         self.out.write(payload if self.first else "\n" + payload)
@@ -489,7 +493,7 @@ class Output:
 
 def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
                 lang: str, summary: Optional[Summary], min_severity: Optional[str] = None,
-                fail_on: Sequence[str] = ("violation",)) -> _Writer:
+                fail_on: Sequence[str] = ("violation",), width: int = 80) -> _Writer:
     """The writer for ``fmt`` (``table``, ``json``, ``jsonl``, ``csv``, ``parquet``, ``xlsx``).
 
     Its ``record(rec)`` renders with :attr:`renderer` and writes the chunk;
@@ -497,19 +501,19 @@ def open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single:
     (:func:`renderer_for`) and the parent passes the chunks to
     ``rendered(chunk)``: the same two steps, so the same bytes."""
     writer = _open_writer(fmt, output, refs=refs, as_of=as_of, single=single, engine=engine, lang=lang,
-                          summary=summary, fail_on=fail_on)
+                          summary=summary, fail_on=fail_on, width=width)
     writer.renderer = renderer_for(fmt, refs=refs, engine=engine, lang=lang, summary=summary is not None,
-                                   min_severity=min_severity, fail_on=fail_on)
+                                   min_severity=min_severity, fail_on=fail_on, width=width)
     if isinstance(writer, JsonWriter):
         writer.renderer.shared = writer.stream.shared
     return writer
 
 
 def renderer_for(fmt: str, *, refs, engine: str, lang: str, summary: bool, min_severity: Optional[str] = None,
-                 fail_on: Sequence[str] = ("violation",)) -> RecordRenderer:
+                 fail_on: Sequence[str] = ("violation",), width: int = 80) -> RecordRenderer:
     """The renderer :func:`open_writer`'s writer uses, for a worker process."""
     return RecordRenderer(fmt, lang=lang, refs=refs, engine=engine, summary=summary, min_severity=min_severity,
-                          fail_on=fail_on)
+                          fail_on=fail_on, width=width)
 
 
 def _view_formats() -> Tuple[str, ...]:
@@ -519,13 +523,14 @@ def _view_formats() -> Tuple[str, ...]:
 
 
 def _open_writer(fmt: str, output: Output, *, refs, as_of: Optional[str], single: bool, engine: str,
-                 lang: str, summary: Optional[Summary], fail_on: Sequence[str] = ("violation",)) -> _Writer:
+                 lang: str, summary: Optional[Summary], fail_on: Sequence[str] = ("violation",),
+                 width: int = 80) -> _Writer:
     if fmt in ("json", "jsonl"):
         return JsonWriter(StreamWriter(output.stream, fmt, refs, as_of, known_as_of=bool(as_of) or single),
                           single and as_of is None, summary)
     if fmt == "table":
         assert output.stream is not None
-        return TableTextWriter(output.stream, refs, engine, lang, summary)
+        return TableTextWriter(output.stream, refs, engine, lang, summary, width)
     if fmt == "csv":
         assert output.stream is not None
         return CsvWriter(output.stream, lang, summary)

@@ -8,6 +8,11 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
 
+#: The text outputs follow the locale (compliance.i18n); the suite's expected
+#: texts are English whatever the developer's locale (the language tests set
+#: their own environment).
+os.environ["COMPLIANCE_LANG"] = "en"
+
 
 def register(folder: Path, n: int, seed: int, bad_at: int, bad_line: str) -> list:
     """A batch for the parallel and Dask tests: the examples, then a JSON

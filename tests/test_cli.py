@@ -18,13 +18,15 @@ def test_check_table_exits_1_with_violations(cli):
 
 
 def test_table_fits_80_columns_with_cjk(cli):
-    from compliance.report import _width
+    from compliance.table import display_width
 
-    r = cli("check", EXAMPLE, "--lang", "zh")
-    widths = [_width(line) for line in r.output.splitlines() if line.startswith(("│", "┌", "├", "└"))]
-    assert widths and max(widths) <= 80
-    assert len(set(widths)) == 1  # every row of the table has the same display width: CJK aligned
+    r = cli("check", EXAMPLE, "--lang", "zh")  # not a terminal: 80 columns
+    assert max(display_width(line) for line in r.output.splitlines()) <= 80
     assert "违规" in r.output
+    r = cli("check", EXAMPLE, "--lang", "zh", "--width", "130")  # wide enough for the grid
+    widths = [display_width(line) for line in r.output.splitlines() if line.startswith(("│", "┌", "├", "└"))]
+    assert widths and max(widths) <= 130
+    assert len(set(widths)) == 1  # every row of the table has the same display width: CJK aligned
 
 
 def test_check_json_is_the_report(cli):

@@ -239,9 +239,9 @@ def test_table_in_the_stream_encoding_with_fallbacks(name, utf8_outputs):
     assert "mg/m³" in full
     assert ("mg/m³" if encoding == "latin-1" else "mg/m3") in text  # else the compatibility spelling
     if encoding in ("gbk", "cp936"):
-        assert "蓟州示例汽车零部件有限公司" in text and "┌" in text
+        assert "蓟州示例汽车零部件有限公司" in text and "────" in text
     else:  # neither CJK nor box drawing: escapes and plain lines, nothing dropped
-        assert "\\u84df\\u5dde" in text and "+---" in text and "|" in text
+        assert "\\u84df\\u5dde" in text and "----" in text
 
 
 def test_errors_on_a_non_utf8_stderr(tmp_path):
@@ -263,7 +263,7 @@ def test_a_file_name_that_is_not_utf8(tmp_path, fmt):
     assert proc.returncode == 0 and proc.stderr == b""
     text = proc.stdout.decode("utf-8")  # valid UTF-8
     if fmt == "table":
-        assert "bad\\xff.yaml: F (region 120119" in text
+        assert "bad\\xff.yaml:\n  F (region 120119" in text  # the file, then the facility (80 columns)
     else:
         rec = json.loads(text.split("\n")[0]) if fmt == "jsonl" else json.loads(text)["records"][0]
         assert os.fsencode(rec["source"]) == name  # the escape gives the same bytes back
@@ -277,14 +277,16 @@ HOSTILE = ('facility: {id: "F\\e[31m1", region: 120119, name: "A\\e[2J\\aB\\r\\n
 
 
 def test_controls_are_escaped_in_the_table(tmp_path):
+    from compliance.table import display_width
+
     path = tmp_path / "hostile.yaml"
     path.write_text(HOSTILE)
     code, out, err = run_cli(["check", str(path)])
     assert code == 1 and not CONTROLS.search(out), out
-    assert r"F\x1b[31m1 A\x1b[2J\x07B\x0d\x0acompliance: forged\u202eX\x85 (region" in out
-    assert r"coatings[C\x1b]0;t" in out
+    assert r"F\x1b[31m1" in out and r"A\x1b[2J\x07B\x0d\x0acompliance: forged\u202eX\x85 (region" in out
+    assert r"[C\x1b]0;title\x071]" in out  # the escaped id whole on its line
     assert "\ncompliance: forged" not in out
-    widths = {report._width(line) for line in out.splitlines() if line.startswith(("│", "┌", "├", "└"))}
+    widths = {display_width(line) for line in out.splitlines() if line.startswith(("│", "┌", "├", "└"))}
     assert len(widths) == 1  # escaped before the layout: the grid stays aligned
 
 
@@ -328,18 +330,20 @@ def test_controls_are_escaped_in_rules_and_explain(tmp_path):
 
 def _calls(text, width):
     """How many times the wrapper looks up a character's width."""
-    real = report._char_width
+    from compliance import table
+
+    real = table._char_width
     count = [0]
 
     def counting(ch):
         count[0] += 1
         return real(ch)
 
-    report._char_width = counting
+    table._char_width = counting
     try:
-        report._wrap(text, width)
+        table.wrap_lines(text, width)
     finally:
-        report._char_width = real
+        table._char_width = real
     return count[0]
 
 
@@ -367,10 +371,16 @@ def test_table_time_grows_linearly_with_an_id():
     assert ratio < 8, ratio  # 4x the text: ~4x the time; quadratic is 16x
 
 
-def test_wrap_output_unchanged_for_long_words():
-    assert report._wrap("é" * 40, 18) == "\n".join(["é" * 18, "é" * 18, "é" * 4])
-    assert report._wrap("ab 蓟州" * 3, 5) == "ab 蓟\n州ab\n蓟州\nab 蓟\n州"
-    assert report._wrap("x" * 7, 1) == "\n".join("x" * 7)
+def test_wrap_keeps_long_words_whole():
+    """A word wider than the line stands alone on its line, never cut (an id
+    a reviewer copies); CJK text breaks between characters."""
+    from compliance.table import display_width, wrap_lines
+
+    assert wrap_lines("é" * 40, 18) == ["é" * 40]
+    assert wrap_lines("x" * 7, 1) == ["x" * 7]
+    lines = wrap_lines("ab 蓟州" * 3, 5)
+    assert "".join(lines).replace(" ", "") == ("ab 蓟州" * 3).replace(" ", "")
+    assert all(display_width(line) <= 5 for line in lines)
 
 
 # ------------------------------------------------------------- 21. API misuse

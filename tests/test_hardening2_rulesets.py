@@ -22,7 +22,7 @@ T = {"zh": "测试", "en": "Test"}
 #: a ruleset that writes every key of the format at least once (checked by
 #: test_base_writes_every_key), valid, with passing embedded cases
 BASE = {
-    "ruleset": {"id": "user-types", "title": T, "issuer": "x", "issued": dt.date(2018, 1, 1),
+    "ruleset": {"id": "user-types", "title": T, "short_title": T, "issuer": "x", "issued": dt.date(2018, 1, 1),
                 "jurisdiction": "120119", "source": "t.txt", "version": "1", "kind": "plan", "note": "n",
                 "url": "https://example.org/t", "oxygen_reference": "9 %"},
     "parameters": [{"id": "user-types/pm", "value": "30 mg/m^3", "description": T,
