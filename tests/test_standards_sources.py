@@ -86,6 +86,6 @@ def test_explain_shows_the_secondary_sources():
 
     code, out, _ = run_cli(["explain", "tianjin-2014/construction-dust/five-100-percent"])
     assert code == 0
-    assert "defined by:   secondary sources http://m.folksfolks.com/" in out
+    assert "defined by:   secondary sources" in out and "http://m.folksfolks.com/" in out
     code, out, _ = run_cli(["explain", "tianjin-2014/cement-kiln-special-limit/pm"])
     assert code == 0 and "defined by:" not in out

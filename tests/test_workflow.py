@@ -113,7 +113,7 @@ def test_cli_example_reports_applied_expired_and_unmatched(cli):
     assert "W-2018-014" in res.stderr and "expired on 2019-01-31" in res.stderr
     assert "W-2019-002 matched no" in res.stderr
     table = cli("check", EXAMPLE, "--waivers", WAIVERS, "--lang", "zh")
-    assert "批准偏离" in table.output and "蓟环函〔2019〕7号" in table.output and "waived 2" in table.output
+    assert "批准偏离" in table.output and "蓟环函〔2019〕7号" in table.output and "已批准偏离 2" in table.output
 
 
 def test_waived_findings_do_not_fail_the_check_expired_ones_do(cli, tmp_path):
