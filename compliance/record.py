@@ -164,8 +164,22 @@ def _entity_id(doc: Document, path, raw: Mapping, label: str, errors: List[Probl
     return text
 
 
+def _cems_facts(doc: Document) -> Document:
+    """``doc`` with the facts derived from the CEMS exports its stacks
+    reference (:func:`compliance.cems.stage.expand`); the package (and
+    numpy) is imported only for a record that references one."""
+    data = doc.data
+    stacks = data.get("stacks") if isinstance(data, dict) else None
+    if not isinstance(stacks, list) or not any(isinstance(s, dict) and "cems" in s for s in stacks):
+        return doc
+    from .cems.stage import expand
+
+    return expand(doc)
+
+
 def record_from_document(doc: Document) -> Record:
     """Check the structure of a loaded document and return a :class:`Record`."""
+    doc = _cems_facts(doc)  # facts derived from CEMS exports the record references (compliance.cems)
     vocab = vocabulary()
     errors: List[Problem] = []
     data = doc.data

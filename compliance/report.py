@@ -49,6 +49,8 @@ class Finding:
     exemption: Optional[Mapping[str, str]] = None
     notes: Tuple[Mapping[str, str], ...] = ()
     line: int = 0
+    details: Optional[Mapping[str, Any]] = None  # extra figures, e.g. a CEMS series' exceedance counts
+    figures: Tuple[Mapping[str, Any], ...] = ()  # images for the finding: {"path", "title": {zh, en}}
 
     @property
     def entity(self) -> str:
@@ -80,6 +82,10 @@ class Finding:
             out["notes"] = [dict(n) for n in self.notes]
         if self.line:
             out["line"] = self.line
+        if self.details is not None:
+            out["details"] = dict(self.details)
+        if self.figures:
+            out["figures"] = [dict(f) for f in self.figures]
         return out
 
 
