@@ -620,6 +620,10 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
         items.append('"notes": ' + dumps_indented([dict(n) for n in f.notes], k))
     if f.line:
         items.append('"line": ' + _scalar(f.line))
+    if f.details is not None:
+        items.append('"details": ' + dumps_indented(dict(f.details), k))
+    if f.figures:
+        items.append('"figures": ' + dumps_indented([dict(g) for g in f.figures], k))
     return "{\n" + k + (",\n" + k).join(items) + "\n" + indent + "}"
 
 

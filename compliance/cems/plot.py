@@ -60,7 +60,8 @@ def plot(j: Judged, path: str) -> None:
         ax.plot([], [], color="0.85", lw=6, label="invalid or missing hours")
         ax.set_ylabel(f"{p.name} mg/m³ at {j.reference:g} % O2")
         ax.set_xlim(times[0], times[-1])
-        ax.set_ylim(bottom=0)
+        top = np.nanmax(j.corrected) if p.valid.any() else j.limit
+        ax.set_ylim(0, 1.35 * max(top, j.limit))  # room for the legend above the series
         ax.legend(loc="upper right", fontsize=8, ncol=2)
         ax.set_title(f"{s.export.path.rsplit('/', 1)[-1]}: {p.name} ({p.valid_hours}/{p.expected_hours} valid hours)",
                      fontsize=9)
