@@ -338,3 +338,22 @@ def test_figures_in_check_and_cems_plot(tmp_path):
     assert main(["cems", str(ROOT / "examples/cems/gas-boiler-2019-01.hj212.gz"), "--record", str(EXAMPLE),
                  "--plot", str(tmp_path / "p.png")], out=io.StringIO()) == 1
     assert (tmp_path / "p-nox.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_line_by_line_and_pyarrow_readers_agree(tmp_path, monkeypatch):
+    pytest.importorskip("pyarrow", reason="the fast CSV path needs pyarrow")
+    import compliance.cems.read as rd
+
+    path = str(ROOT / "examples/cems/coal-boiler-2019-01.csv.gz")
+    fast = rd.read_csv(path)
+    monkeypatch.setattr(rd, "_arrow_columns", lambda *a: None)
+    slow = rd.read_csv(path)
+    assert np.array_equal(fast.minutes, slow.minutes)
+    for c in slow.values:
+        assert np.array_equal(fast.values[c], slow.values[c], equal_nan=True)
+        assert np.array_equal(fast.flags[c], slow.flags[c])
+    # a written "inf" is a problem on both paths, named by its line
+    p = tmp_path / "x.csv"
+    p.write_text("time,pm,pm_flag,o2,o2_flag\n2019-04-01 00:00,inf,N,9,N\n", encoding="utf-8")
+    monkeypatch.undo()
+    assert [(pr.line, pr.field) for pr in rd.read_csv(str(p)).problems] == [(2, "pm")]

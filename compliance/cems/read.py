@@ -140,31 +140,27 @@ def read_csv(path: str) -> Export:
     temp, moisture); a channel may be absent, but a value column needs its
     flag column. ``time`` is ``YYYY-MM-DD HH:MM`` (seconds allowed, and a
     ``T``), the start of the minute. A line is 1-based in the file.
+
+    With pyarrow installed a clean file is parsed by its CSV reader (ten
+    times faster); a file with any problem is read again line by line, so
+    that every problem names its line.
     """
-    cfg = config()
+    with _open_text(path, newline="", encoding="utf-8-sig") as fh:
+        first = next(csv.reader(fh), None)
+    if first is None:
+        return Export(path, "csv", np.zeros(0, np.int64), {}, {}, (Problem(path, 1, 0, "", "empty file: no header"),))
+    header = [h.strip() for h in first]
+    fatal = _header_problems(path, header)
+    if fatal:
+        return Export(path, "csv", np.zeros(0, np.int64), {}, {}, tuple(fatal))
+    fast = _arrow_columns(path, header)
+    if fast is not None:
+        result = _from_columns(path, header, fast, np.arange(len(fast["time"])) + 2, _Problems(path))
+        if not result.problems:
+            return result
     probs = _Problems(path)
     with _open_text(path, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
-    if not rows:
-        return Export(path, "csv", np.zeros(0, np.int64), {}, {}, (Problem(path, 1, 0, "", "empty file: no header"),))
-    header = [h.strip() for h in rows[0]]
-    by_csv = {c.csv: name for name, c in cfg.channels.items()}
-    fatal: List[Problem] = []
-    if "time" not in header:
-        fatal.append(Problem(path, 1, 0, "time", "no 'time' column in the header"))
-    known = {"time"} | set(by_csv) | {k + "_flag" for k in by_csv}
-    for h in header:
-        if h not in known:
-            fatal.append(Problem(path, 1, 0, h, f"unknown column {h!r}; expected time, "
-                                 + ", ".join(f"{k}, {k}_flag" for k in by_csv)))
-    if len(set(header)) != len(header):
-        fatal.append(Problem(path, 1, 0, "", "a column is named twice in the header"))
-    chans = [c for c in by_csv if c in header]
-    for c in chans:
-        if c + "_flag" not in header:
-            fatal.append(Problem(path, 1, 0, c + "_flag", f"column {c!r} has no flag column {c + '_flag'!r}"))
-    if fatal:
-        return Export(path, "csv", np.zeros(0, np.int64), {}, {}, tuple(fatal))
     body = rows[1:]
     width = len(header)
     short = [i for i, r in enumerate(body) if len(r) != width]
@@ -180,8 +176,59 @@ def read_csv(path: str) -> Export:
         lines = np.arange(len(body)) + 2
     cols = list(zip(*body)) if body else [() for _ in header]
     col = {h: np.array(cols[i], dtype=str) if body else np.zeros(0, dtype=str) for i, h in enumerate(header)}
-    good = np.ones(len(body), dtype=bool)
-    minutes = _minutes(col["time"]) if body else np.zeros(0, np.int64)
+    return _from_columns(path, header, col, lines, probs)
+
+
+def _header_problems(path: str, header: List[str]) -> List[Problem]:
+    by_csv = {c.csv for c in config().channels.values()}
+    fatal: List[Problem] = []
+    if "time" not in header:
+        fatal.append(Problem(path, 1, 0, "time", "no 'time' column in the header"))
+    known = {"time"} | by_csv | {k + "_flag" for k in by_csv}
+    for h in header:
+        if h not in known:
+            fatal.append(Problem(path, 1, 0, h, f"unknown column {h!r}; expected time, "
+                                 + ", ".join(f"{k}, {k}_flag" for k in sorted(by_csv))))
+    if len(set(header)) != len(header):
+        fatal.append(Problem(path, 1, 0, "", "a column is named twice in the header"))
+    for c in (c for c in by_csv if c in header):
+        if c + "_flag" not in header:
+            fatal.append(Problem(path, 1, 0, c + "_flag", f"column {c!r} has no flag column {c + '_flag'!r}"))
+    return fatal
+
+
+def _arrow_columns(path: str, header: List[str]) -> Optional[Dict[str, np.ndarray]]:
+    """The columns by pyarrow's CSV reader, or None (not installed, or the file does not parse cleanly)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+    except ImportError:
+        return None
+    types = {h: pa.float64() if not (h == "time" or h.endswith("_flag")) else pa.string() for h in header}
+    try:
+        table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(use_threads=False),
+                              convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=False))
+    except (pa.ArrowException, OSError, UnicodeDecodeError):
+        return None
+    if table.column_names != header:
+        return None
+    out = {h: table.column(h).to_numpy(zero_copy_only=False) for h in header}
+    for h, t in types.items():
+        if t == pa.float64():  # a written nan or inf is a problem the line-by-line path names
+            given = ~np.asarray(table.column(h).is_null().to_numpy(zero_copy_only=False), dtype=bool)
+            if (given & ~np.isfinite(out[h])).any():
+                return None
+    return out
+
+
+def _from_columns(path: str, header: List[str], col: Dict[str, np.ndarray], lines: np.ndarray,
+                  probs: _Problems) -> Export:
+    cfg = config()
+    by_csv = {c.csv: name for name, c in cfg.channels.items()}
+    chans = [c for c in by_csv if c in header]
+    n = len(col["time"])
+    good = np.ones(n, dtype=bool)
+    minutes = _minutes(col["time"].astype(str)) if n else np.zeros(0, np.int64)
     for k in np.flatnonzero(minutes < 0).tolist():
         probs.add(int(lines[k]), "time", f"bad time {col['time'][k]!r}; expected YYYY-MM-DD HH:MM")
     good &= minutes >= 0
@@ -189,12 +236,16 @@ def read_csv(path: str) -> Export:
     flags: Dict[str, np.ndarray] = {}
     for c in chans:
         name = by_csv[c]
-        vals, bad = _numbers(col[c])
+        if col[c].dtype.kind == "f":  # parsed by pyarrow: empty cells are NaN
+            vals, bad = col[c].astype(np.float64), np.zeros(n, dtype=bool)
+        else:
+            vals, bad = _numbers(col[c])
         for k in np.flatnonzero(bad).tolist():
             probs.add(int(lines[k]), c, f"not a number: {col[c][k]!r}")
-        codes = _flag_codes(np.char.strip(col[c + "_flag"]))
+        fl = np.char.strip(col[c + "_flag"].astype(str))
+        codes = _flag_codes(fl)
         for k in np.flatnonzero(codes == -2).tolist():
-            probs.add(int(lines[k]), c + "_flag", f"unknown flag {col[c + '_flag'][k]!r}; "
+            probs.add(int(lines[k]), c + "_flag", f"unknown flag {fl[k]!r}; "
                       f"expected one of {', '.join(cfg.letters)} (HJ 212-2017)")
         for k in np.flatnonzero(codes == NO_FLAG).tolist():
             probs.add(int(lines[k]), c + "_flag", "no flag: every value needs its data flag")
