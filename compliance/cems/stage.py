@@ -144,9 +144,11 @@ def expand(doc):
         label = f"stacks[{sid}]"
         export = ref.get("export")
         fmt = ref.get("format")
-        if not isinstance(export, str) or not export.strip():
+        if export is None or not isinstance(export, str):
+            continue  # nothing to read (a mapping of notes only); a non-text value is the record format's error
+        if not export.strip():
             problems.append(doc.problem(where + ("export",), f"{label}.cems.export",
-                                        "the CEMS export's path is required (relative to this record)"))
+                                        "empty: the CEMS export's path, relative to this record"))
             continue
         if fmt not in (None, "csv", "hj212"):
             continue  # the record format reports the bad value
