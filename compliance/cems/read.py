@@ -200,8 +200,8 @@ def _header_problems(path: str, header: List[str]) -> List[Problem]:
 def _arrow_columns(path: str, header: List[str]) -> Optional[Dict[str, np.ndarray]]:
     """The columns by pyarrow's CSV reader, or None (not installed, or the file does not parse cleanly)."""
     try:
-        import pyarrow as pa
-        import pyarrow.csv as pcsv
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.csv as pcsv  # type: ignore[import-untyped]
     except ImportError:
         return None
     types = {h: pa.float64() if not (h == "time" or h.endswith("_flag")) else pa.string() for h in header}
