@@ -357,3 +357,13 @@ def test_line_by_line_and_pyarrow_readers_agree(tmp_path, monkeypatch):
     p.write_text("time,pm,pm_flag,o2,o2_flag\n2019-04-01 00:00,inf,N,9,N\n", encoding="utf-8")
     monkeypatch.undo()
     assert [(pr.line, pr.field) for pr in rd.read_csv(str(p)).problems] == [(2, "pm")]
+
+
+def test_cems_command_shows_the_good_lines_then_every_bad_one(tmp_path, capsys):
+    good = "ST=31;CN=2051;PW=1;MN=X;Flag=4;CP=&&DataTime=20190401000000;a34013-Avg=12.5,a34013-Flag=N;a19001-Avg=9.1,a19001-Flag=N&&"
+    p = tmp_path / "x.hj212"
+    p.write_text(_message(good) + _message(good.replace("000000;", "000100;"))[:-6] + "FFFF\r\n", encoding="ascii")
+    out = io.StringIO()
+    assert main(["cems", str(p)], out=out) == 2
+    assert "pm: expected 720 h, transmitted 1 h, valid 0 h" in out.getvalue()
+    assert f"{p}:2:" in capsys.readouterr().err  # the bad line, by number

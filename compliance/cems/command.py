@@ -38,7 +38,7 @@ def _summary(series) -> Dict[str, Any]:
 
 def run(args, out) -> int:
     from .plot import available
-    from .stage import rate_text, resolve, series_for
+    from .stage import resolve, series_for
 
     if args.plot and not args.record:
         raise UsageError("--plot needs --record: the limit and the reference oxygen come from the record's rules")
@@ -46,7 +46,18 @@ def run(args, out) -> int:
         raise UsageError("--plot needs matplotlib: pip install 'compliance[plot]'")
     if not os.path.exists(args.file):
         raise UsageError(f"{args.file}: no such file")
-    series = series_for(args.file, args.input_format)  # InputError: every bad line, exit 2
+    from ..errors import InputError
+    from .read import read_export
+    from .validity import analyse
+
+    export = read_export(args.file, args.input_format)
+    if export.problems:  # the good lines are still analysed and shown, then every bad line: exit 2
+        if export.rows:
+            out.write(_table({"export": _summary(analyse(export)), "findings": []}, None, args.lang)
+                      if args.format == "table" else json.dumps({"export": _summary(analyse(export))},
+                                                                 ensure_ascii=False, indent=1) + "\n")
+        raise InputError(export.problems)
+    series = series_for(args.file, args.input_format)
     result: Dict[str, Any] = {"export": _summary(series), "findings": []}
     code = 0
     if args.record:
@@ -75,7 +86,7 @@ def run(args, out) -> int:
     if args.format == "json":
         out.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
     else:
-        out.write(_table(result, rate_text(series), args.lang))
+        out.write(_table(result, None, args.lang))
     return code
 
 
@@ -109,7 +120,7 @@ def _table(result: Dict[str, Any], rate, lang: str) -> str:
     lines = [f"{e['cems']['export']} ({e['cems']['format']}, {e['cems']['rows']} "
              + ("行" if zh else "rows") + f"; {e['cems']['period']['from']} – {e['cems']['period']['to']})",
              ("数据传输有效率（最低污染物）: " if zh else "data transmission effective rate (lowest pollutant): ")
-             + (rate or "—")]
+             + (e.get("data_transmission_effective_rate") or "—")]
     for name, p in e["pollutants"].items():
         lines.append(f"  {name}: " + (f"应有 {p['expected_hours']} h，传输 {p['transmitted_hours']} h，有效 {p['valid_hours']} h；"
                                       f"传输率 {_pct(p['transmission_rate'])}，有效率 {_pct(p['validity_rate'])}，"
