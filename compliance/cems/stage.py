@@ -308,6 +308,12 @@ def _annotate(entry, finding, refs, facts):
         j = judge(series, name, float(comp.limit.value), comp.op, float(r.oxygen_reference))
         det = details(j)
         det["cems"]["stack"] = ref.stack
+        det["derived"] = {
+            "zh": "观测值为CEMS有效小时折算浓度的最大值；“实测”浓度和含氧量是由小时序列推导的等效值"
+                  "（含氧量取有效小时均值），实际最大小时见 worst_hour",
+            "en": "the observed value is the highest valid corrected hourly value of the CEMS series; the "
+                  "'measured' concentration and O2 are the equivalent pair derived from the series (O2: the "
+                  "mean of the valid hours), the real worst hour is worst_hour"}
         figures: Tuple[Dict[str, Any], ...] = ()
         folder = os.environ.get(FIGURES_ENV)
         if folder:
