@@ -164,13 +164,24 @@ def _entity_id(doc: Document, path, raw: Mapping, label: str, errors: List[Probl
     return text
 
 
+class CemsExpanded(dict):
+    """The data of a document whose CEMS exports were read (compliance.cems.stage.expand)."""
+
+
+def _cems_pending(doc: Document) -> bool:
+    """Whether ``doc``'s stacks reference CEMS exports not yet read."""
+    data = doc.data
+    if not isinstance(data, dict) or isinstance(data, CemsExpanded):
+        return False
+    stacks = data.get("stacks")
+    return isinstance(stacks, list) and any(isinstance(s, dict) and "cems" in s for s in stacks)
+
+
 def _cems_facts(doc: Document) -> Document:
     """``doc`` with the facts derived from the CEMS exports its stacks
     reference (:func:`compliance.cems.stage.expand`); the package (and
     numpy) is imported only for a record that references one."""
-    data = doc.data
-    stacks = data.get("stacks") if isinstance(data, dict) else None
-    if not isinstance(stacks, list) or not any(isinstance(s, dict) and "cems" in s for s in stacks):
+    if not _cems_pending(doc):
         return doc
     from .cems.stage import expand
 

@@ -117,18 +117,16 @@ def _find(items: Any, eid: Any) -> Optional[int]:
     return None
 
 
-class _Expanded(dict):
-    """The data of a document whose exports were read (expand is idempotent)."""
-
-
 def expand(doc):
     """``doc`` with the facts derived from its CEMS exports (``doc`` itself if it references none).
 
     Raises InputError: an export is missing, unreadable or malformed, names
     an unknown boiler, or a derived value is also typed in the record.
     """
+    from ..record import CemsExpanded
+
     data = doc.data
-    if isinstance(data, _Expanded) or not isinstance(data, dict) or not isinstance(data.get("stacks"), list):
+    if isinstance(data, CemsExpanded) or not isinstance(data, dict) or not isinstance(data.get("stacks"), list):
         return doc
     refs = [(i, s) for i, s in enumerate(data["stacks"]) if isinstance(s, dict) and isinstance(s.get("cems"), dict)]
     if not refs:
@@ -205,7 +203,7 @@ def expand(doc):
         boilers[j] = boiler  # type: ignore[index]
     if problems:
         raise InputError(problems)
-    new = _Expanded(data)
+    new = CemsExpanded(data)  # expand is idempotent: the record loader and facts_of both call it
     new["stacks"] = stacks
     if boilers is not None:
         new["boilers"] = boilers
