@@ -169,12 +169,14 @@ class CemsExpanded(dict):
 
 
 def _cems_pending(doc: Document) -> bool:
-    """Whether ``doc``'s stacks reference CEMS exports not yet read."""
+    """Whether ``doc``'s stacks reference CEMS exports not yet read (a
+    ``cems`` mapping without ``export`` -- notes only -- references none)."""
     data = doc.data
     if not isinstance(data, dict) or isinstance(data, CemsExpanded):
         return False
     stacks = data.get("stacks")
-    return isinstance(stacks, list) and any(isinstance(s, dict) and "cems" in s for s in stacks)
+    return isinstance(stacks, list) and any(
+        isinstance(s, dict) and isinstance(s.get("cems"), dict) and "export" in s["cems"] for s in stacks)
 
 
 def _cems_facts(doc: Document) -> Document:
