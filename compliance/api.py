@@ -224,6 +224,10 @@ def _facts(record: RecordInput, as_of, alert):
 def _check_one(ev: Evaluator, record: RecordInput, as_of, alert, show_all) -> RecordReport:
     facts = _facts(record, as_of, alert)
     findings = ev.lazy_findings(facts, show_all=show_all)
+    if any(e.section == "stacks" and "cems.export" in e.values for e in facts.entities):
+        from .cems.stage import annotate
+
+        findings = annotate(findings, facts)  # details and figures of CEMS series (compliance.cems)
     fac = {"id": facts.facility.id, "name": facts.name, "region": facts.region.code,
            "status": facts.facility.values.get("status")}  # None: written as null (unknown)
     source = record.source if isinstance(record, sources.JsonLine) else facts.source  # file:line

@@ -126,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="a progress bar on stderr (default: only when stderr is a terminal and CI is not set)")
     c.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                    help="check in N worker processes (0: one per core); the output is the same as with one")
+    c.add_argument("--figures", metavar="DIR", help="write the plots of CEMS series (docs/cems.md) to DIR "
+                   "and list them in each finding's figures (needs the plot extra)")
     c.add_argument("--dask", metavar="local|tcp://HOST:PORT",
                    help="check on Dask: a local cluster of --jobs workers, or the scheduler at this address "
                         "(needs the scale extra; docs/scale.md)")
@@ -165,6 +167,9 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--columnar", action="store_true",
                    help="instead: which rules the columnar path (ledgers) judges over columns, which fall back")
 
+    from .cems.command import add_parser as cems_parser
+
+    cems_parser(sub)
     t = sub.add_parser("test", help="run the test cases embedded in rulesets")
     t.add_argument("selection", nargs="*", metavar="RULESET", help="ruleset ids or files (default: all bundled)")
     t.add_argument("--engine", choices=("auto", "kernel", "direct", "durable"), default=None)
@@ -194,6 +199,12 @@ def _cmd_check(args, out) -> int:
             f != "-" and os.path.exists(f) and os.path.samefile(f, args.output) for f in args.files):
         raise UsageError(f"-o {args.output} is one of the inputs; it would be overwritten")
     _options(args.as_of, args.alert, args.engine, args.show_all)
+    if args.figures:  # read by compliance.cems.stage, here and in worker processes
+        from .cems.plot import available
+
+        if not available():
+            raise UsageError("--figures needs matplotlib: pip install 'compliance[plot]'")
+        os.environ["COMPLIANCE_FIGURES"] = args.figures
     ev = evaluator(args.ruleset, args.engine)
     refs = _ruleset_refs(ev.rulesets)
     from .workflow import cli_post
@@ -257,6 +268,12 @@ def _cmd_check(args, out) -> int:
     if any(p.level == "internal" for p in writer.errors):
         return 3
     return 2 if writer.errors else 1 if fails(writer.statuses, opts.fail_on) else 0
+
+
+def _cmd_cems(args, out) -> int:
+    from .cems.command import run as cems
+
+    return cems(args, out)
 
 
 def _warn(item) -> None:
@@ -525,7 +542,7 @@ def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
             return 2
         handler = {"check": _cmd_check, "rules": _cmd_rules, "explain": _cmd_explain, "test": _cmd_test,
                    "validate": _cmd_validate, "kernel": _cmd_kernel, "ledger": _cmd_ledger,
-                   "schema": _cmd_schema, "fields": _cmd_fields,
+                   "schema": _cmd_schema, "fields": _cmd_fields, "cems": _cmd_cems,
                    **_timeline_commands()}[args.command]
         code = handler(args, out)
         out.flush()  # a full disk shows here, not as a silent truncation at exit

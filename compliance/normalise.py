@@ -706,6 +706,10 @@ def normalise_fast(
     :func:`normalise`). Equal to what the validating path gives, by test."""
     if not _FAST:
         _FAST.append(_Fast())
+    from .record import _cems_pending
+
+    if _cems_pending(doc):  # CEMS exports to read first (facts_of does): the validating path
+        return None
     try:
         return _FAST[0].facts(doc, as_of, alert, today)
     except _GiveUp:
@@ -717,6 +721,9 @@ def facts_of(doc, *, as_of: Optional[dt.date] = None, alert: Optional[str] = Non
     validating one (every error and warning, with locations) for anything
     else. The one way in for files (:mod:`compliance.api`) and dicts
     (:meth:`compliance.evaluate.Evaluator.check_data`)."""
+    from .record import _cems_facts
+
+    doc = _cems_facts(doc)  # facts derived from CEMS exports the record references (compliance.cems)
     facts = normalise_fast(doc, as_of=as_of, alert=alert)
     if facts is None:
         from .record import record_from_document

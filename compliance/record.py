@@ -169,8 +169,35 @@ def _entity_id(doc: Document, path, raw: Mapping, label: str, errors: List[Probl
     return text
 
 
+class CemsExpanded(dict):
+    """The data of a document whose CEMS exports were read (compliance.cems.stage.expand)."""
+
+
+def _cems_pending(doc: Document) -> bool:
+    """Whether ``doc``'s stacks reference CEMS exports not yet read (a
+    ``cems`` mapping without ``export`` -- notes only -- references none)."""
+    data = doc.data
+    if not isinstance(data, dict) or isinstance(data, CemsExpanded):
+        return False
+    stacks = data.get("stacks")
+    return isinstance(stacks, list) and any(
+        isinstance(s, dict) and isinstance(s.get("cems"), dict) and "export" in s["cems"] for s in stacks)
+
+
+def _cems_facts(doc: Document) -> Document:
+    """``doc`` with the facts derived from the CEMS exports its stacks
+    reference (:func:`compliance.cems.stage.expand`); the package (and
+    numpy) is imported only for a record that references one."""
+    if not _cems_pending(doc):
+        return doc
+    from .cems.stage import expand
+
+    return expand(doc)
+
+
 def record_from_document(doc: Document) -> Record:
     """Check the structure of a loaded document and return a :class:`Record`."""
+    doc = _cems_facts(doc)  # facts derived from CEMS exports the record references (compliance.cems)
     vocab = vocabulary()
     errors: List[Problem] = []
     data = doc.data

@@ -49,6 +49,8 @@ class Finding:
     line: int = 0
     waiver: Optional[Mapping[str, Any]] = None  # compliance.waivers: the waiver that covers (or covered) it
     waived_status: Optional[str] = None  # the status a waiver replaced by "waived"
+    details: Optional[Mapping[str, Any]] = None  # extra figures, e.g. a CEMS series' exceedance counts
+    figures: Tuple[Mapping[str, Any], ...] = ()  # images for the finding: {"path", "title": {zh, en}}
 
     @property
     def entity(self) -> str:
@@ -84,6 +86,10 @@ class Finding:
             out["waiver"] = dict(self.waiver)
         if self.waived_status is not None:
             out["waived_status"] = self.waived_status
+        if self.details is not None:
+            out["details"] = dict(self.details)
+        if self.figures:
+            out["figures"] = [dict(f) for f in self.figures]
         return out
 
 
@@ -501,6 +507,10 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
         items.append('"waiver": ' + dumps_indented(dict(f.waiver), k))
     if f.waived_status is not None:
         items.append('"waived_status": ' + _encode_str(f.waived_status))
+    if f.details is not None:
+        items.append('"details": ' + dumps_indented(dict(f.details), k))
+    if f.figures:
+        items.append('"figures": ' + dumps_indented([dict(g) for g in f.figures], k))
     return "{\n" + k + (",\n" + k).join(items) + "\n" + indent + "}"
 
 

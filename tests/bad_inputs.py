@@ -105,6 +105,9 @@ CASES = [
     ("overflow at oxygen correction", "oxygen.yaml",
      GOOD + "boilers:\n  - {id: B1, emissions: {pm: 1e307 mg/m³, o2: 20.9 %}}\n", "is too large",
      "boilers[B1].emissions.pm"),
+    ("CEMS export that cannot be read (docs/cems.md)", "cems.yaml",
+     GOOD + "stacks:\n  - {id: S1, cems: {export: no-such-export.csv}}\n", "cannot read the CEMS export",
+     "stacks[S1].cems.export"),
 ]
 
 #: Spellings people paste that are read: (written, canonical unit, value in it).

@@ -73,7 +73,8 @@ def test_problem_with_cell():
 # ---------------------------------------------------------------- the bundled mapping
 
 #: record fields a district bureau does not keep in a ledger (none today)
-NOT_IN_LEDGER: set = set()
+#: a stack's CEMS export (docs/cems.md) is a file beside a record, not a ledger column
+NOT_IN_LEDGER: set = {"cems.export", "cems.format", "cems.boiler"}
 
 
 def test_bundled_mapping_covers_every_section_and_field():
