@@ -24,7 +24,10 @@ from .status import STATUS_ORDER
 
 __all__ = ["Finding", "LazyFindings", "RecordReport", "Report", "STATUS_ORDER", "render_json", "render_table"]
 
-SUMMARY_KEYS = ("violation", "compliant", "indeterminate", "pending", "exempt")
+_SPEC_SUMMARY = ("violation", "compliant", "indeterminate", "pending", "exempt")  # report/1's keys, in its order
+#: the summary's counts: report/1's, then every other status shown by default
+#: (manual_review ...; docs/report-format.md)
+SUMMARY_KEYS = _SPEC_SUMMARY + tuple(s for s in STATUS_ORDER if s not in _SPEC_SUMMARY and s != "not_applicable")
 
 
 @attrs.define(eq=True)  # built per finding: plain data, not frozen (3x cheaper to build)
@@ -49,6 +52,8 @@ class Finding:
     exemption: Optional[Mapping[str, str]] = None
     notes: Tuple[Mapping[str, str], ...] = ()
     line: int = 0
+    #: manual_review: why the tool does not decide it {code, zh, en}
+    reason: Optional[Mapping[str, str]] = None
 
     @property
     def entity(self) -> str:
@@ -80,6 +85,8 @@ class Finding:
             out["notes"] = [dict(n) for n in self.notes]
         if self.line:
             out["line"] = self.line
+        if self.reason is not None:
+            out["reason"] = dict(self.reason)
         return out
 
 
@@ -322,7 +329,8 @@ def _cut(text: str, width: int) -> int:
 
 
 _STATUS_WORD = {
-    "zh": {"violation": "违规", "compliant": "合规", "indeterminate": "待定", "pending": "未到期", "exempt": "豁免", "not_applicable": "不适用"},
+    "zh": {"violation": "违规", "compliant": "合规", "indeterminate": "待定", "pending": "未到期", "exempt": "豁免", "not_applicable": "不适用",
+           "manual_review": "人工复核"},
     "en": {s: s for s in STATUS_ORDER},
 }
 
@@ -353,7 +361,7 @@ def render_table(report: Report, lang: str = "en", width: int = 80) -> str:
             src = f.source
             detail.append(esc(f"{f.rule}"))
             detail.append(esc(f"{src.get('document', '')} {src.get('clause', '')}".strip()))
-            if f.status in ("violation", "pending") and src.get("text"):
+            if f.status in ("violation", "pending", "manual_review") and src.get("text"):
                 quote = esc(src["text"])
                 limit = 2 * text_w - 4
                 detail.append("“" + (quote if _width(quote) <= limit else quote[: _cut(quote, limit)] + "…") + "”")
@@ -614,6 +622,8 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
         items.append('"notes": ' + dumps_indented([dict(n) for n in f.notes], k))
     if f.line:
         items.append('"line": ' + _scalar(f.line))
+    if f.reason is not None:
+        items.append('"reason": ' + shared.text((f.ruleset, f.rule, "reason"), f.reason, k))
     return "{\n" + k + (",\n" + k).join(items) + "\n" + indent + "}"
 
 
