@@ -368,8 +368,9 @@ def _cmd_test(args, out) -> int:
         by_rule: dict = {}
         for res in results:
             by_rule.setdefault(res.rule.id, []).append(res)
-        out.write(f"{rs.id} ({len(rs.rules)} rules, engine {ev.engine})\n")
-        for rule in rs.rules:
+        items = f", {len(rs.manual_review)} manual-review items" if rs.manual_review else ""
+        out.write(f"{rs.id} ({len(rs.rules)} rules{items}, engine {ev.engine})\n")
+        for rule in rs.rules + rs.manual_review:
             res = by_rule.get(rule.id, [])
             bad = [r for r in res if not r.ok]
             total += len(res)

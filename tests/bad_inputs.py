@@ -328,6 +328,15 @@ rules:
     message: {zh: 违规, en: broken}
 """
 
+#: a manual-review item to append after RULESET_HEAD's rule
+_REVIEW_ITEM = """manual_review:
+  - id: t/m
+    title: {zh: 测试, en: Test}
+    cite: {clause: "1", text: 测试}
+    applies_to: coatings
+    reason: {code: needs_data, zh: 人工核对, en: check by hand}
+"""
+
 #: Bad rulesets given with --ruleset PATH: (class, content, fragment)
 RULESET_CASES = [
     ("limit of the wrong dimension", RULESET_HEAD + "    require: {field: voc_content, op: '<=', value: 580 kg}\n",
@@ -358,6 +367,10 @@ RULESET_CASES = [
     ("parameter redefining a bundled one", RULESET_HEAD.replace("rules:\n", "parameters:\n  - {id: gb13271-2014/special-limit/coal/pm,"
      " value: 10 mg/m^3, description: {zh: 限值, en: limit}, source: {clause: 表1}}\nrules:\n", 1)
      + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "(ruleset 'cn-gb13271-2014'); give yours its own id"),
+    ("manual-review item with an unknown reason", RULESET_HEAD + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n"
+     + _REVIEW_ITEM.replace("code: needs_data", "code: needs_value"), "unknown reason 'needs_value' (did you mean 'needs_data'?)"),
+    ("manual-review item test expecting a verdict", RULESET_HEAD + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n"
+     + _REVIEW_ITEM + "    tests: [{expect: violation}]\n", "expect is one of manual_review, not_applicable"),
 ]
 
 #: Bad selections of rulesets: (class, {file: content} (None: a folder), the
@@ -571,7 +584,7 @@ OUTPUT_CASES = [
      "bo\\x1b[2Jiler\\x0acompliance: fake: unknown top-level key", 2, _hostile(HOSTILE_KEY)),
     ("control characters in a key (`validate`)", "`validate` of the same record",
      "bo\\x1b[2Jiler\\x0acompliance: fake", 2, _hostile(HOSTILE_KEY, "validate")),
-    ("30 000-character non-ASCII id", "an entity id of 30 000 × é, table output", "table of 3405 lines", 1, _long_id),
+    ("30 000-character non-ASCII id", "an entity id of 30 000 × é, table output", "table of 3450 lines", 1, _long_id),
     ("API: `rulesets=[]`", "`check(record, rulesets=[])`", "an empty selection would check nothing", 2,
      _api(lambda c: c.check(RECORD, rulesets=[]))),
     ("API: one string for `rulesets`", "`check(record, rulesets='cn-tj-clean-air-2014')`",
