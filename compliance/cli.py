@@ -257,6 +257,7 @@ def _rule_dict(rule, lang="en"):
         "note": rule.note,
         "tests": len(rule.tests),
         "defined_in": f"{rule.file}:{rule.line}",
+        **({"reason": rule.review.to_dict()} if rule.review is not None else {}),  # a manual-review item
     }
 
 
@@ -302,7 +303,7 @@ def _cmd_explain(args, out) -> int:
     from .record import suggest
 
     rulesets = load_rulesets(args.ruleset)
-    rules = {r.id: (rs, r) for rs in rulesets for r in rs.rules}
+    rules = {r.id: (rs, r) for rs in rulesets for r in rs.rules + rs.manual_review}
     if args.rule not in rules:
         raise UsageError(f"no rule {args.rule!r}{suggest(args.rule, rules)}")
     rs, rule = rules[args.rule]
@@ -317,7 +318,8 @@ def _cmd_explain(args, out) -> int:
         f"  ruleset:      {rs.id} ({rs.title.get(lang)}), jurisdiction {rs.jurisdiction}",
         f"  applies to:   {rule.applies_to}",
         f"  when:         {d['when']}",
-        f"  requires:     {d['require']}",
+        f"  requires:     {d['require']}" if rule.review is None else
+        f"  manual review ({rule.review.code}): {rule.review.text.get(lang)}",
     ]
     if rule.unless:
         lines.append(f"  exempt if:    {rule.unless.condition.describe(lang)} — {rule.unless.name.get(lang)}")

@@ -214,3 +214,11 @@ manual_review:
     assert findings[1]["missing"] == ["solvent_based"]  # listed because it may apply
     t = cli("test", rs)
     assert t.exit_code == 0 and "3 passed, 0 failed" in t.output, t.output
+
+
+def test_explain_an_item(cli):
+    r = cli("explain", "jizhou-2018/review/stoker-boiler-special-limit")
+    assert r.exit_code == 0
+    assert "manual review (needs_data)" in r.output and "二（一）3；附件第3行" in r.output
+    j = json.loads(cli("explain", "jizhou-2018/review/stoker-boiler-special-limit", "--format", "json").output)
+    assert j["reason"]["code"] == "needs_data" and j["severity"] == "info"
