@@ -238,7 +238,7 @@ def _shape_rules():
                                require=require[kind], unless=None, effective_from=None, deadline=None,
                                until=None, in_force_from=dt.date(2000, 1, 1))
                   for n, (kind, raw) in enumerate(RULE_SHAPES))
-    return attrs.evolve(template, id="shapes", jurisdiction="CN", rules=rules, parameters=())
+    return attrs.evolve(template, id="shapes", jurisdiction="CN", rules=rules, parameters=(), manual_review=())
 
 
 def test_rule_shapes_get_the_same_status_on_every_engine():
