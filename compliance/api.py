@@ -89,7 +89,7 @@ def load_rulesets(selection: RulesetsInput = None) -> Tuple[Ruleset, ...]:
         if r.id not in seen:
             seen[r.id] = r
             unique.append(r)
-            for rule in r.rules:
+            for rule in r.rules + r.manual_review:
                 if rule.id in rule_at:
                     raise RulesetError([Problem(rule.file, rule.line, 0, f"{rule.id}.id",
                                                 f"rule id {rule.id!r} is also the id of a rule at {rule_at[rule.id]}")])

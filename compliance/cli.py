@@ -320,6 +320,7 @@ def _rule_dict(rule, lang="en"):
         "note": rule.note,
         "tests": len(rule.tests),
         "defined_in": f"{rule.file}:{rule.line}",
+        **({"reason": rule.review.to_dict()} if rule.review is not None else {}),  # a manual-review item
     }
 
 
@@ -358,7 +359,7 @@ def _cmd_explain(args, out) -> int:
     from .record import suggest
 
     rulesets = load_rulesets(args.ruleset)
-    rules = {r.id: (rs, r) for rs in rulesets for r in rs.rules}
+    rules = {r.id: (rs, r) for rs in rulesets for r in rs.rules + rs.manual_review}
     if args.rule not in rules:
         raise UsageError(f"no rule {args.rule!r}{suggest(args.rule, rules)}")
     rs, rule = rules[args.rule]
@@ -409,8 +410,10 @@ def _cmd_test(args, out) -> int:
         by_rule: dict = {}
         for res in results:
             by_rule.setdefault(res.rule.id, []).append(res)
-        out.write(t("test.ruleset", args.lang, id=rs.id, n=len(rs.rules), engine=ev.engine) + "\n")
-        for rule in rs.rules:
+        items = len(rs.manual_review)
+        out.write((t("test.ruleset_items", args.lang, id=rs.id, n=len(rs.rules), m=items, engine=ev.engine) if items
+                   else t("test.ruleset", args.lang, id=rs.id, n=len(rs.rules), engine=ev.engine)) + "\n")
+        for rule in rs.rules + rs.manual_review:
             res = by_rule.get(rule.id, [])
             bad = [r for r in res if not r.ok]
             total += len(res)

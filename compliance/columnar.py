@@ -90,7 +90,7 @@ from .ledger import CONTEXT_FIELDS
 from .normalise import Entity, Facts, _GiveUp, _putter, facts_of
 from .operators import OPERATORS, correct_oxygen
 from .report import LazyFindings, RecordReport
-from .status import COMPLIANT, EXEMPT, INDETERMINATE, NOT_APPLICABLE, PENDING, VIOLATION
+from .status import COMPLIANT, EXEMPT, INDETERMINATE, MANUAL_REVIEW, NOT_APPLICABLE, PENDING, VIOLATION
 from .vocabulary import vocabulary
 
 __all__ = ["check_tables", "status_blocks", "Coverage", "ColumnarProgram", "columnar_program",
@@ -98,9 +98,10 @@ __all__ = ["check_tables", "status_blocks", "Coverage", "ColumnarProgram", "colu
 
 #: status -> int8 code in a status matrix (0: no status: the rule does not
 #: apply in the row's region, or is not_applicable and not asked for)
-STATUS_CODES = {VIOLATION: 1, COMPLIANT: 2, INDETERMINATE: 3, PENDING: 4, EXEMPT: 5, NOT_APPLICABLE: 6}
-STATUS_OF = (None, VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APPLICABLE)
-_V, _C, _I, _P, _E, _NA = 1, 2, 3, 4, 5, 6
+STATUS_CODES = {VIOLATION: 1, COMPLIANT: 2, INDETERMINATE: 3, PENDING: 4, EXEMPT: 5, NOT_APPLICABLE: 6,
+                MANUAL_REVIEW: 7}
+STATUS_OF = (None, VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APPLICABLE, MANUAL_REVIEW)
+_V, _C, _I, _P, _E, _NA, _MR = 1, 2, 3, 4, 5, 6, 7
 
 #: facilities per chunk: bounds the memory of every batch path
 CHUNK = 8192
@@ -566,8 +567,19 @@ def _oxygen_compare(fr: _Frame, ref: FieldRef, op: str, limit: float) -> Truth:
 
 def _rule_function(rule: Any, unsupported: frozenset) -> Callable[[_Frame, np.ndarray], np.ndarray]:
     """The rule's status codes over a frame (:func:`compliance.status.decide`
-    per row): ``as_of`` holds each row's date as an ordinal."""
+    per row): ``as_of`` holds each row's date as an ordinal. A manual-review
+    item is manual_review wherever its ``when`` is not false."""
     when = compile_condition(rule.when, unsupported) if rule.when is not None else None
+    if rule.review is not None:
+        def review(fr: _Frame, as_of: np.ndarray) -> np.ndarray:
+            st = np.full(fr.n, _MR, np.int8)
+            if when is not None:
+                wt, wu = when(fr)
+                st[(~wt & ~wu) | (~wt if fr.implicit else False)] = _NA
+            elif fr.implicit:
+                st[:] = _NA
+            return st
+        return review
     require = compile_condition(rule.require, unsupported)
     unless = compile_condition(rule.unless.condition, unsupported) if rule.unless is not None else None
     eff = rule.effective_from.toordinal() if rule.effective_from is not None else None

@@ -49,7 +49,7 @@ class Program:
         jur: List[str] = []
         by: Dict[str, List[int]] = {}
         for rs in rulesets:
-            for rule in rs.rules:
+            for rule in rs.rules + rs.manual_review:  # items are judged as rules are (status.decide)
                 by.setdefault(rule.applies_to, []).append(len(rules))
                 rules.append(rule)
                 jur.append(rs.jurisdiction)

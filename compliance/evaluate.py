@@ -29,7 +29,7 @@ from ._yaml import Document
 from .normalise import Entity, Facts, facts_of
 from .report import Finding, LazyFindings
 from .ruleset import Rule, Ruleset, render_message
-from .status import INDETERMINATE, NOT_APPLICABLE, PENDING, STATUS_ORDER, applies_to_implicit, decide
+from .status import INDETERMINATE, MANUAL_REVIEW, NOT_APPLICABLE, PENDING, STATUS_ORDER, applies_to_implicit, decide
 from .units import conversion, convert, format_number, format_unit
 from .vocabulary import Stage
 
@@ -66,6 +66,9 @@ def verdict(rule: Rule, sv, as_of: dt.date, implicit: bool = False) -> Verdict:
     wt = when.value
     if wt is False or (implicit and not applies_to_implicit(rule.when is not None, wt)):
         return _NOT_APPLICABLE
+    if rule.review is not None:  # a manual-review item: listed when `when` is true or unknown
+        return Verdict(decide(wt, None, False, as_of, None, None, review=True), when, None, None,
+                       when.missing, when.ambiguous)
     req = rule.require.evaluate(sv)
     unless = None
     if rule.unless is not None and req.value is not True:
@@ -335,6 +338,7 @@ class Evaluator:
             exemption=dict(exemption) if (exemption is not None and status == "exempt") else None,
             notes=tuple(notes),
             line=entity.line,
+            reason=rule.review.to_dict() if (rule.review is not None and status == MANUAL_REVIEW) else None,
         )
 
     @staticmethod
@@ -410,6 +414,9 @@ class Evaluator:
                          else f" (the record has no {v.implicit_section} section)")
         elif status == "exempt":
             text = f"{title}：豁免（{fill['exemption']}）" if zh else f"{title}: exempt ({fill['exemption']})"
+        elif status == MANUAL_REVIEW and rule.review is not None:  # what the reviewer checks by hand
+            reason = rule.review.text.get(lang)
+            text = f"{title}：需人工复核。{reason}" if zh else f"{title}: to be reviewed by hand. {reason}"
         else:
             text = f"{title}：不适用" if zh else f"{title}: not applicable"
         if notes and status != "not_applicable":

@@ -38,7 +38,8 @@ def explain_lines(rs: Any, rule: Any, d: Mapping[str, Any], params: Sequence[str
          if lang == "en" else f"{rs.id}（{rs.title.get(lang)}），" + t("explain.jurisdiction", lang, code=rs.jurisdiction)),
         (t("explain.applies_to", lang), rule.applies_to),
         (t("explain.when", lang), d["when"]),
-        (t("explain.requires", lang), d["require"]),
+        (t("explain.requires", lang), d["require"]) if rule.review is None else
+        (t("explain.manual_review", lang), f"({rule.review.code}) {rule.review.text.get(lang)}"),
     ]
     if rule.unless:
         from .wording import sentence

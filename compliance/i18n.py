@@ -74,6 +74,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "explain.text": {"zh": "原文", "en": "text"},
     "explain.limit_source": {"zh": "限值来源", "en": "limit source"},
     "explain.note": {"zh": "说明", "en": "note"},
+    "explain.manual_review": {"zh": "人工复核", "en": "manual review"},
     "explain.defined_by": {"zh": "定义来源（二手）", "en": "defined by"},
     "explain.secondary": {"zh": "二手来源 {urls}", "en": "secondary sources {urls}"},
     "explain.tests": {"zh": "测试", "en": "tests"},
@@ -81,6 +82,8 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "explain.every_entity": {"zh": "（全部）", "en": "(every entity)"},
     # compliance test
     "test.ruleset": {"zh": "{id}（{n} 条规则，引擎 {engine}）", "en": "{id} ({n} rules, engine {engine})"},
+    "test.ruleset_items": {"zh": "{id}（{n} 条规则，{m} 项人工复核，引擎 {engine}）",
+                           "en": "{id} ({n} rules, {m} manual-review items, engine {engine})"},
     "test.cases": {"zh": "{ok}/{n} 个用例", "en": "{ok}/{n} cases"},
     "test.expected": {"zh": "预期 {expect}，实际 {got}", "en": "expected {expect}, got {got}"},
     "test.total": {"zh": "{ok} 个通过，{failed} 个失败（{rules} 条规则）",

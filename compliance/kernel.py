@@ -280,6 +280,11 @@ def generate_section(section: str, rules: Sequence[Tuple[int, Any]],
         w.emit(2, "if show_all:")
         w.emit(3, f"out.append(({index}, ent, NA))")
         w.emit(1, "else:")
+        if rule.review is not None:  # a manual-review item: nothing required
+            for line in decision_source(wt, "None", "False", None, None, review=True):
+                w.emit(2, line)
+            w.emit(2, f"out.append(({index}, ent, st))")
+            continue
         rt = g.cond(rule.require, 2)
         if rule.unless is not None:
             ut = w.tmp("u")

@@ -22,7 +22,10 @@ from .status import STATUS_ORDER
 
 __all__ = ["Finding", "LazyFindings", "RecordReport", "Report", "STATUS_ORDER", "render_json", "render_table"]
 
-SUMMARY_KEYS = ("violation", "compliant", "indeterminate", "pending", "exempt")
+_SPEC_SUMMARY = ("violation", "compliant", "indeterminate", "pending", "exempt")  # report/1's keys, in its order
+#: the summary's counts: report/1's, then every other status shown by default
+#: (manual_review ...; docs/report-format.md)
+SUMMARY_KEYS = _SPEC_SUMMARY + tuple(s for s in STATUS_ORDER if s not in _SPEC_SUMMARY and s != "not_applicable")
 
 
 @attrs.define(eq=True)  # built per finding: plain data, not frozen (3x cheaper to build)
@@ -51,6 +54,8 @@ class Finding:
     waived_status: Optional[str] = None  # the status a waiver replaced by "waived"
     details: Optional[Mapping[str, Any]] = None  # extra figures, e.g. a CEMS series' exceedance counts
     figures: Tuple[Mapping[str, Any], ...] = ()  # images for the finding: {"path", "title": {zh, en}}
+    #: manual_review: why the tool does not decide it {code, zh, en}
+    reason: Optional[Mapping[str, str]] = None
 
     @property
     def entity(self) -> str:
@@ -90,6 +95,8 @@ class Finding:
             out["details"] = dict(self.details)
         if self.figures:
             out["figures"] = [dict(f) for f in self.figures]
+        if self.reason is not None:
+            out["reason"] = dict(self.reason)
         return out
 
 
@@ -511,6 +518,8 @@ def _finding_json(f: "Finding", indent: str, shared: _Shared) -> str:
         items.append('"details": ' + dumps_indented(dict(f.details), k))
     if f.figures:
         items.append('"figures": ' + dumps_indented([dict(g) for g in f.figures], k))
+    if f.reason is not None:
+        items.append('"reason": ' + shared.text((f.ruleset, f.rule, "reason"), f.reason, k))
     return "{\n" + k + (",\n" + k).join(items) + "\n" + indent + "}"
 
 

@@ -29,18 +29,22 @@ from ._yaml import Document, load_document, open_regular
 from .conditions import All, Cond, ConditionError, Compiler, Not
 from .errors import InputError, Problem, RulesetError
 from .record import suggest
-from .ruleset_types import CITE, HEADER, PARAMETER, RULE, TEST, type_problems
+from .ruleset_types import CITE, HEADER, PARAMETER, REVIEW, RULE, TEST, type_problems
 from .units import UnitProblem, check_unit, digest, hasher, parse_quantity, pint_version, split_quantity, user_cache_dir, write_atomic
 from .units import read_own
-from .status import STATUSES
+from .status import MANUAL_REVIEW, NOT_APPLICABLE, STATUSES, WAIVED
 from .vocabulary import vocabulary
 
 __all__ = [
-    "Text", "Citation", "Exemption", "Parameter", "TestCase", "Rule", "Ruleset",
+    "Text", "Citation", "Exemption", "Parameter", "TestCase", "Review", "Rule", "Ruleset", "REVIEW_REASONS",
     "load_rulesets", "bundled_paths", "SEVERITIES", "STATUSES", "PLACEHOLDERS", "render_message", "template_problem",
 ]
 
 SEVERITIES = ("high", "medium", "low")
+#: why a manual-review item is not decided by the tool
+REVIEW_REASONS = ("needs_data", "not_expressible", "threshold_undefined")
+#: the severity of a manual-review finding: it reports no breach
+REVIEW_SEVERITY = "info"
 PLACEHOLDERS = {"observed", "limit", "entity", "condition", "missing", "deadline", "effective_from", "exemption", "failing"}
 
 
@@ -120,8 +124,21 @@ class TestCase:
 
 
 @attrs.frozen
+class Review:
+    """Why a manual-review item is not decided by the tool, and what the
+    reviewer checks by hand (``code`` one of :data:`REVIEW_REASONS`)."""
+
+    code: str
+    text: Text
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "zh": self.text.zh, "en": self.text.en}
+
+
+@attrs.frozen
 class Rule:
-    """One compiled rule."""
+    """One compiled rule (or manual-review item: ``review`` set, ``require``
+    the empty condition, never read)."""
 
     id: str
     ruleset: str
@@ -142,6 +159,7 @@ class Rule:
     file: str
     line: int
     prohibited: bool = False  # written as prohibited: true: require is "not when"
+    review: Optional[Review] = None
 
     def in_force(self, at: dt.date) -> bool:
         """The rule exists at ``at`` (issued, not ended by ``until``)."""
@@ -171,6 +189,8 @@ class Ruleset:
     parameters: Tuple[Parameter, ...]
     file: str
     short_title: Optional[Text] = None  # the title's short form (the table's citations)
+    #: manual-review items (each a :class:`Rule` with ``review`` set)
+    manual_review: Tuple[Rule, ...] = ()
 
     def applies_to_region(self, region: str) -> bool:
         return vocabulary().contains(self.jurisdiction, region)
@@ -245,6 +265,10 @@ _RULE_REQUIRED = {"id", "title", "cite", "applies_to", "severity", "message"}  #
 _CITE_KEYS = set(CITE)
 _PARAM_KEYS = set(PARAMETER)
 _TEST_KEYS = set(TEST)
+_REVIEW_KEYS = set(REVIEW)
+_REVIEW_REQUIRED = {"id", "title", "cite", "applies_to", "reason"}
+_TOP_KEYS = ["ruleset", "rules", "parameters", "manual_review"]
+_RULE_EXPECTS = tuple(s for s in STATUSES if s not in (MANUAL_REVIEW, WAIVED))  # a rule decides; waivers come after
 _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 
 
@@ -295,8 +319,8 @@ class _Loader:
             self.err(doc, (), "", "a ruleset file must be a mapping with 'ruleset' and 'rules'")
             return None
         for key in data:
-            if key not in ("ruleset", "rules", "parameters"):
-                self.err(doc, (key,), key, f"unknown top-level key{suggest(key, ['ruleset', 'rules', 'parameters'])}")
+            if key not in _TOP_KEYS:
+                self.err(doc, (key,), key, f"unknown top-level key{suggest(key, _TOP_KEYS)}")
         head = data.get("ruleset")
         if not isinstance(head, Mapping):
             self.err(doc, (), "ruleset", "the 'ruleset' header is missing")
@@ -395,16 +419,31 @@ class _Loader:
             return None
         return tuple(u.strip() for u in urls)
 
-    def rule(self, doc: Document, head: dict, i: int, raw: Any, params: Mapping[str, Any]) -> Optional[Rule]:
-        path = ("rules", i)
-        label = f"rules[{i}]"
+    def entry(self, doc: Document, part: str, i: int, raw: Any, allowed, required, what: str):
+        """The common start of a rule or review item: (path, label, problems
+        before it, id, title), or None when its keys are wrong."""
+        path = (part, i)
+        label = f"{part}[{i}]"
         if not isinstance(raw, Mapping):
-            self.err(doc, path, label, "a rule must be a mapping")
+            self.err(doc, path, label, f"{what} must be a mapping")
             return None
         if isinstance(raw.get("id"), str):
             label = raw["id"]
         before = len(self.problems)
-        self.keys(doc, path, raw, _RULE_KEYS, _RULE_REQUIRED, label)
+        self.keys(doc, path, raw, allowed, required, label)
+        if len(self.problems) > before:
+            return None
+        rid = str(raw["id"])
+        if not _ID.match(rid):
+            self.err(doc, path + ("id",), f"{label}.id", "ids are lower-case letters, digits and - . _ /")
+        title = self.text(doc, path + ("title",), raw["title"], f"{label}.title")
+        return path, label, before, rid, title
+
+    def rule(self, doc: Document, head: dict, i: int, raw: Any, params: Mapping[str, Any]) -> Optional[Rule]:
+        start = self.entry(doc, "rules", i, raw, _RULE_KEYS, _RULE_REQUIRED, "a rule")
+        if start is None:
+            return None
+        path, label, before, rid, title = start
         if "require" not in raw and "prohibited" not in raw:
             from .authoring import missing_require_hint
 
@@ -421,38 +460,15 @@ class _Loader:
                      "(e.g. when: {field: fuel, equals: coal})")
         if len(self.problems) > before:
             return None
-        rid = str(raw["id"])
-        if not _ID.match(rid):
-            self.err(doc, path + ("id",), f"{label}.id", "ids are lower-case letters, digits and - . _ /")
-        title = self.text(doc, path + ("title",), raw["title"], f"{label}.title")
         message = self.text(doc, path + ("message",), raw["message"], f"{label}.message")
         if message is not None:
             for lang in ("zh", "en"):
                 bad = template_problem(message.get(lang))
                 if bad is not None:
                     self.err(doc, path + ("message", lang), f"{label}.message.{lang}", bad)
-        cite = raw["cite"]
-        citation = None
-        if isinstance(cite, Mapping) and self.keys(doc, path + ("cite",), cite, _CITE_KEYS, {"clause", "text"}, f"{label}.cite"):
-            row = cite.get("row")
-            if row is not None and (isinstance(row, bool) or not isinstance(row, int)):
-                self.err(doc, path + ("cite", "row"), f"{label}.cite.row", "row is a task-table row number")
-            elif not str(cite["text"]).strip():
-                self.err(doc, path + ("cite", "text"), f"{label}.cite.text", "quote the source text")
-            else:
-                secondary = self.secondary(doc, path + ("cite",), cite, f"{label}.cite")
-                if secondary is not None:
-                    document = str(cite.get("document", head["source"]))
-                    own = document == head["source"]  # the ruleset's document: its title is known
-                    citation = Citation(document, str(cite["clause"]), " ".join(str(cite["text"]).split()), row,
-                                        secondary, head["title"] if own else None,
-                                        (head["short_title"] or head["title"]) if own else None)
-        elif not isinstance(cite, Mapping):
-            self.err(doc, path + ("cite",), f"{label}.cite", "needs clause and text")
-        section = raw["applies_to"]
-        if section not in self.vocab.sections:
-            self.err(doc, path + ("applies_to",), f"{label}.applies_to",
-                     f"unknown entity kind {section!r}{suggest(section, self.vocab.sections)}")
+        citation = self.citation(doc, head, path, raw["cite"], label)
+        section = self.section(doc, path, raw["applies_to"], label)
+        if section is None:
             return None
         compiler = Compiler(section, params)
         compiler.default_o2 = raw.get("oxygen_reference", head.get("oxygen_reference"))
@@ -497,16 +513,11 @@ class _Loader:
                     ucond = None
                 if uname and ucond:
                     unless = Exemption(ucond, uname)
-        dates = {k: self.date(doc, path + (k,), raw.get(k), f"{label}.{k}") for k in ("effective_from", "deadline", "until")}
-        if dates["effective_from"] and dates["deadline"] and dates["deadline"] < dates["effective_from"]:
-            self.err(doc, path + ("deadline",), f"{label}.deadline", "deadline is before effective_from")
-        start = dates["effective_from"] or dates["deadline"] or head["issued"]
-        if dates["until"] and dates["until"] < start:
-            self.err(doc, path + ("until",), f"{label}.until", "until is before the rule starts")
+        dates = self.dates(doc, head, path, raw, label)
         severity = raw["severity"]
         if severity not in SEVERITIES:
             self.err(doc, path + ("severity",), f"{label}.severity", f"severity is one of {', '.join(SEVERITIES)}")
-        tests = self.tests(doc, path, raw.get("tests") or [], label, section)
+        tests = self.tests(doc, path, raw.get("tests") or [], label, section, _RULE_EXPECTS)
         if len(self.problems) > before or require is None or title is None or message is None or citation is None:
             return None
         in_force_from = min(d for d in (head["issued"], dates["effective_from"]) if d is not None)
@@ -518,7 +529,86 @@ class _Loader:
             tests=tests, file=doc.source, line=doc.where(path)[0], prohibited=raw.get("prohibited") is True,
         )
 
-    def tests(self, doc, path, raw, label, section) -> Tuple[TestCase, ...]:
+    def citation(self, doc: Document, head: dict, path, cite: Any, label: str) -> Optional[Citation]:
+        """A rule's or review item's ``cite``."""
+        if isinstance(cite, Mapping) and self.keys(doc, path + ("cite",), cite, _CITE_KEYS, {"clause", "text"}, f"{label}.cite"):
+            row = cite.get("row")
+            if row is not None and (isinstance(row, bool) or not isinstance(row, int)):
+                self.err(doc, path + ("cite", "row"), f"{label}.cite.row", "row is a task-table row number")
+            elif not str(cite["text"]).strip():
+                self.err(doc, path + ("cite", "text"), f"{label}.cite.text", "quote the source text")
+            else:
+                secondary = self.secondary(doc, path + ("cite",), cite, f"{label}.cite")
+                if secondary is not None:
+                    document = str(cite.get("document", head["source"]))
+                    own = document == head["source"]  # the ruleset's document: its title is known
+                    return Citation(document, str(cite["clause"]), " ".join(str(cite["text"]).split()), row,
+                                    secondary, head["title"] if own else None,
+                                    (head["short_title"] or head["title"]) if own else None)
+        elif not isinstance(cite, Mapping):
+            self.err(doc, path + ("cite",), f"{label}.cite", "needs clause and text")
+        return None
+
+    def section(self, doc: Document, path, section: Any, label: str) -> Optional[str]:
+        """A rule's or review item's ``applies_to``: an entity kind."""
+        if section not in self.vocab.sections:
+            self.err(doc, path + ("applies_to",), f"{label}.applies_to",
+                     f"unknown entity kind {section!r}{suggest(section, self.vocab.sections)}")
+            return None
+        return section
+
+    def dates(self, doc: Document, head: dict, path, raw: Mapping, label: str) -> Dict[str, Optional[dt.date]]:
+        """``effective_from``, ``deadline``, ``until`` of a rule or review item, checked."""
+        dates = {k: self.date(doc, path + (k,), raw.get(k), f"{label}.{k}") for k in ("effective_from", "deadline", "until")}
+        if dates["effective_from"] and dates["deadline"] and dates["deadline"] < dates["effective_from"]:
+            self.err(doc, path + ("deadline",), f"{label}.deadline", "deadline is before effective_from")
+        start = dates["effective_from"] or dates["deadline"] or head["issued"]
+        if dates["until"] and dates["until"] < start:
+            self.err(doc, path + ("until",), f"{label}.until", "until is before the rule starts")
+        return dates
+
+    def review(self, doc: Document, head: dict, i: int, raw: Any, params: Mapping[str, Any]) -> Optional[Rule]:
+        """One manual-review item, compiled to a :class:`Rule` with ``review``
+        set: ``when`` decides whether it is listed, nothing is required."""
+        start = self.entry(doc, "manual_review", i, raw, _REVIEW_KEYS, _REVIEW_REQUIRED, "a manual-review item")
+        if start is None:
+            return None
+        path, label, before, rid, title = start
+        citation = self.citation(doc, head, path, raw["cite"], label)
+        section = self.section(doc, path, raw["applies_to"], label)
+        if section is None:
+            return None
+        when = None
+        if raw.get("when") is not None:
+            try:
+                when = Compiler(section, params).compile(raw["when"], path + ("when",))
+            except ConditionError as exc:
+                self.err(doc, exc.path or path + ("when",), f"{label}.when", str(exc))
+        reason = raw["reason"]
+        review = None
+        if not (isinstance(reason, Mapping) and set(reason) == {"code", "zh", "en"}):
+            self.err(doc, path + ("reason",), f"{label}.reason", "needs 'code' and both 'zh' and 'en' texts")
+        elif reason["code"] not in REVIEW_REASONS:
+            self.err(doc, path + ("reason", "code"), f"{label}.reason.code",
+                     f"unknown reason {reason['code']!r}{suggest(str(reason['code']), REVIEW_REASONS)}; "
+                     f"one of {', '.join(REVIEW_REASONS)}")
+        else:
+            text = self.text(doc, path + ("reason",), {"zh": reason["zh"], "en": reason["en"]}, f"{label}.reason")
+            review = Review(reason["code"], text) if text is not None else None
+        dates = self.dates(doc, head, path, raw, label)
+        tests = self.tests(doc, path, raw.get("tests") or [], label, section, (MANUAL_REVIEW, NOT_APPLICABLE))
+        if len(self.problems) > before or title is None or citation is None or review is None:
+            return None
+        in_force_from = min(d for d in (head["issued"], dates["effective_from"]) if d is not None)
+        return Rule(
+            id=rid, ruleset=head["id"], title=title, cite=citation, applies_to=section, when=when,
+            require=All(()), unless=None, effective_from=dates["effective_from"],
+            deadline=dates["deadline"], until=dates["until"], in_force_from=in_force_from,
+            severity=REVIEW_SEVERITY, message=review.text, note=" ".join(str(raw.get("note", "")).split()),
+            tests=tests, file=doc.source, line=doc.where(path)[0], review=review,
+        )
+
+    def tests(self, doc, path, raw, label, section, expects: Sequence[str] = STATUSES) -> Tuple[TestCase, ...]:
         out = []
         if not isinstance(raw, list):
             self.err(doc, path + ("tests",), f"{label}.tests", "tests is a list")
@@ -529,8 +619,8 @@ class _Loader:
             tl = f"{label}.tests[{j}]"
             if not isinstance(t, Mapping) or not self.keys(doc, tpath, t, _TEST_KEYS, {"expect"}, tl):
                 continue
-            if t["expect"] not in STATUSES:
-                self.err(doc, tpath + ("expect",), f"{tl}.expect", f"expect is one of {', '.join(STATUSES)}")
+            if t["expect"] not in expects:
+                self.err(doc, tpath + ("expect",), f"{tl}.expect", f"expect is one of {', '.join(expects)}")
                 continue
             entity = t.get("entity") or {}
             facility = t.get("facility") or {}
@@ -809,6 +899,9 @@ def _consistent(result: Any, entries: Sequence[Mapping[str, Any]], digests: Sequ
             return False
         if not all(_rule_shape(r, rs.id) for r in rs.rules):
             return False
+        if type(rs.manual_review) is not tuple or not all(
+                _rule_shape(r, rs.id) and type(r.review) is Review for r in rs.manual_review):
+            return False
         ids = [r.id for r in rs.rules]
         if ids != entry.get("rules") or ids != rule_ids:
             return False
@@ -951,14 +1044,16 @@ def _load_rulesets(
     owners: Dict[Tuple[str, str], str] = {}
     for rs in alongside:
         owners[("ruleset", rs.id)] = rs.file
-        for r in rs.rules:
+        for r in rs.rules + rs.manual_review:
             owners.setdefault(("rule", r.id), f"{r.file}:{r.line}")
     for doc, head in docs:
         if is_bundled(doc):
             owners.setdefault(("ruleset", head["id"]), doc.source)
-            for i, raw in enumerate(doc.data.get("rules") or []):
-                if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
-                    owners.setdefault(("rule", raw["id"]), f"{doc.source}:{doc.where(('rules', i))[0]}")
+            for part in ("rules", "manual_review"):
+                listed = doc.data.get(part)
+                for i, raw in enumerate(listed if isinstance(listed, list) else []):
+                    if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+                        owners.setdefault(("rule", raw["id"]), f"{doc.source}:{doc.where((part, i))[0]}")
     params: Dict[str, Parameter] = {}
     param_where: Dict[str, str] = {}
     param_docs = list(docs)
@@ -1003,25 +1098,29 @@ def _load_rulesets(
         if not isinstance(raw_rules, list):
             loader.err(doc, ("rules",), "rules", "must be a list of rules")
             continue
-        rules = []
-        for i, raw in enumerate(raw_rules):
-            rule = loader.rule(doc, head, i, raw, compiled_params)
-            if rule is None:
-                continue
-            if mine and ("rule", rule.id) in owners:
-                loader.err(doc, ("rules", i, "id"), f"{rule.id}.id",
-                           f"rule id {rule.id!r} is the id of a bundled rule ({owners[('rule', rule.id)]}) selected "
-                           "with it: one (rule, entity) would get two findings; give your rule its own id")
-                continue
-            if rule.id in seen_rules:
-                loader.err(doc, ("rules", i, "id"), f"{rule.id}.id", f"duplicate rule id (also in {seen_rules[rule.id]})")
-                continue
-            seen_rules[rule.id] = doc.source
-            rules.append(rule)
+        # rules and review items share the ids: one finding per (id, entity)
+        compiled: Dict[str, List[Rule]] = {"rules": [], "manual_review": []}
+        for part, compile_one in (("rules", loader.rule), ("manual_review", loader.review)):
+            listed = doc.data.get(part) or []
+            for i, raw in enumerate(listed if isinstance(listed, list) else []):
+                rule = compile_one(doc, head, i, raw, compiled_params)
+                if rule is None:
+                    continue
+                if mine and ("rule", rule.id) in owners:
+                    loader.err(doc, (part, i, "id"), f"{rule.id}.id",
+                               f"rule id {rule.id!r} is the id of a bundled rule ({owners[('rule', rule.id)]}) selected "
+                               "with it: one (rule, entity) would get two findings; give your rule its own id")
+                    continue
+                if rule.id in seen_rules:
+                    loader.err(doc, (part, i, "id"), f"{rule.id}.id", f"duplicate rule id (also in {seen_rules[rule.id]})")
+                    continue
+                seen_rules[rule.id] = doc.source
+                compiled[part].append(rule)
+        rules, items = compiled["rules"], compiled["manual_review"]
         rulesets.append(Ruleset(
             head["id"], head["title"], head["issuer"], head["issued"], head["jurisdiction"], head["source"],
             head["version"], head["kind"], tuple(rules), tuple(p for p in params.values() if p.ruleset == head["id"]),
-            doc.source, head["short_title"],
+            doc.source, head["short_title"], tuple(items),
         ))
     if loader.problems:
         raise RulesetError(loader.problems)

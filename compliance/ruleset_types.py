@@ -25,7 +25,7 @@ import attrs
 from ._yaml import Document
 from .errors import Problem
 
-__all__ = ["Scalar", "ListOf", "Either", "RULESET", "CONDITION", "type_problems", "condition_type_problem", "accepted"]
+__all__ = ["Scalar", "ListOf", "Either", "RULESET", "REVIEW", "CONDITION", "type_problems", "condition_type_problem", "accepted"]
 
 
 @attrs.frozen
@@ -114,8 +114,18 @@ RULE: Fields = {
     "effective_from": DATE, "deadline": DATE, "until": DATE,
     "severity": TEXT_, "message": BILINGUAL, "note": TEXT_, "tests": ListOf(TEST),
 }
+#: a manual-review item: a clause that applies but that the tool does not decide
+REVIEW_REASON: Fields = {"code": TEXT_, "zh": TEXT_, "en": TEXT_}
+REVIEW: Fields = {
+    "id": TEXT_, "title": BILINGUAL,
+    "cite": CITE,
+    "applies_to": TEXT_, "when": CONDITION,
+    "effective_from": DATE, "deadline": DATE, "until": DATE,
+    "reason": REVIEW_REASON, "note": TEXT_, "tests": ListOf(TEST),
+}
 #: the whole file
-RULESET: Fields = {"ruleset": HEADER, "parameters": ListOf(PARAMETER), "rules": ListOf(RULE)}
+RULESET: Fields = {"ruleset": HEADER, "parameters": ListOf(PARAMETER), "rules": ListOf(RULE),
+                   "manual_review": ListOf(REVIEW)}
 
 
 def _describe(spec: Spec) -> str:
@@ -214,10 +224,10 @@ def type_problems(doc: Document) -> List[Problem]:
     _walk(RULESET, data, (), found)
     out = []
     for path, message in found:
-        if path[0] == "rules" and len(path) > 2:  # a rule is named by its id, as the loader does
-            rule = data["rules"][path[1]]
+        if path[0] in ("rules", "manual_review") and len(path) > 2:  # named by its id, as the loader does
+            rule = data[path[0]][path[1]]
             rid = rule.get("id")
-            head = rid if isinstance(rid, str) and rid and path[2] != "id" else f"rules[{path[1]}]"
+            head = rid if isinstance(rid, str) and rid and path[2] != "id" else f"{path[0]}[{path[1]}]"
             label = _label(head, path[2:])
         else:
             label = _label("", path)

@@ -15,6 +15,11 @@ three-valued truths of ``when``, ``require`` and ``unless``:
    ``deadline``                                           -> pending
 7. otherwise                                              -> violation
 
+A manual-review item (``manual_review:`` in a ruleset: a clause that
+applies but that the tool does not decide) has no duty: ``when`` false ->
+not_applicable; ``when`` true *or unknown* -> manual_review (better listed
+for review than hidden).
+
 Whether the rule exists at the date (issued, not ended by ``until``) and
 applies in the record's region is decided before (see
 :meth:`compliance.kernel.KernelProgram.plan`); a rule that does not exist is
@@ -27,7 +32,7 @@ import datetime as dt
 from typing import Optional
 
 __all__ = [
-    "VIOLATION", "COMPLIANT", "INDETERMINATE", "PENDING", "EXEMPT", "NOT_APPLICABLE", "WAIVED",
+    "VIOLATION", "COMPLIANT", "INDETERMINATE", "PENDING", "EXEMPT", "NOT_APPLICABLE", "MANUAL_REVIEW", "WAIVED",
     "STATUSES", "STATUS_ORDER", "decide", "applies_to_implicit",
 ]
 
@@ -37,13 +42,15 @@ INDETERMINATE = "indeterminate"
 PENDING = "pending"
 EXEMPT = "exempt"
 NOT_APPLICABLE = "not_applicable"
+#: a clause that applies to the record but that the tool does not decide
+MANUAL_REVIEW = "manual_review"
 #: not decided here: an approved deviation applied after the evaluation (compliance.waivers)
 WAIVED = "waived"
 
 #: every status, in the order a rule's ``tests[].expect`` documents them
-STATUSES = (VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APPLICABLE, WAIVED)
+STATUSES = (VIOLATION, COMPLIANT, INDETERMINATE, PENDING, EXEMPT, NOT_APPLICABLE, MANUAL_REVIEW, WAIVED)
 #: order of statuses in output: most serious first
-STATUS_ORDER = (VIOLATION, INDETERMINATE, PENDING, WAIVED, EXEMPT, COMPLIANT, NOT_APPLICABLE)
+STATUS_ORDER = (VIOLATION, INDETERMINATE, MANUAL_REVIEW, PENDING, WAIVED, EXEMPT, COMPLIANT, NOT_APPLICABLE)
 
 
 def applies_to_implicit(has_when: bool, when: Optional[bool]) -> bool:
@@ -60,11 +67,15 @@ def decide(
     as_of: dt.date,
     effective_from: Optional[dt.date],
     deadline: Optional[dt.date],
+    review: bool = False,
 ) -> str:
     """The status from three-valued truths (``unless`` False when the rule
-    has no exemption; it is only read when ``require`` is not true)."""
+    has no exemption; it is only read when ``require`` is not true).
+    ``review``: a manual-review item, which only ``when`` decides."""
     if when is False:
         return NOT_APPLICABLE
+    if review:
+        return MANUAL_REVIEW
     if when is None:
         return INDETERMINATE
     if require is True:
@@ -81,7 +92,7 @@ def decide(
 
 
 def decision_source(when: str, require: str, unless: str, effective_from: Optional[str],
-                    deadline: Optional[str], target: str = "st") -> list:
+                    deadline: Optional[str], target: str = "st", review: bool = False) -> list:
     """:func:`decide` as Python lines for a generated kernel, specialised to
     one rule: ``when``/``require``/``unless`` name locals holding the truths
     (``"True"`` for a rule without ``when``; ``"False"`` without an
@@ -89,7 +100,10 @@ def decision_source(when: str, require: str, unless: str, effective_from: Option
     dates (``None``: the rule has none). ``when`` is never false here: the
     kernel has already returned not_applicable. The lines assign the status
     name (``VIOLATION`` ...) to ``target``; ``tests/test_differential.py``
-    holds them equal to :func:`decide` for every combination."""
+    holds them equal to :func:`decide` for every combination. ``review``: a
+    manual-review item (``when`` is not false here, so always manual_review)."""
+    if review:
+        return [f"{target} = MANUAL_REVIEW"]
     steps = []
     if when != "True":
         steps.append((f"{when} is None", "INDETERMINATE"))
@@ -114,4 +128,4 @@ def decision_source(when: str, require: str, unless: str, effective_from: Option
 
 #: the names :func:`decision_source` uses, for a kernel's globals
 DECISION_NAMES = {"VIOLATION": VIOLATION, "COMPLIANT": COMPLIANT, "INDETERMINATE": INDETERMINATE,
-                  "PENDING": PENDING, "EXEMPT": EXEMPT}
+                  "PENDING": PENDING, "EXEMPT": EXEMPT, "MANUAL_REVIEW": MANUAL_REVIEW}

@@ -363,7 +363,7 @@ def _finding_parts(f: Any, lang: str, quote_width: int) -> Tuple[str, str, List[
 
         right.append(escape(waiver_text(f.waiver, f.waived_status, lang)))
     text = f.source.get("text")
-    if f.status in ("violation", "pending", "waived") and text:
+    if f.status in ("violation", "pending", "waived", "manual_review") and text:
         budget = 3 * quote_width - 4  # about three lines
         quote = cut_quote(escape(text), budget, f.limit, (f.effective_from, f.deadline))
         right.append("“" + quote + "”")

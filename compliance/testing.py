@@ -104,7 +104,7 @@ def run_cases(rulesets: Sequence[Ruleset], evaluator: Evaluator, rule_ids: Optio
     results: List[CaseResult] = []
     single = {name for name, spec in vocabulary().sections.items() if spec.kind == "single"}
     for rs in rulesets:
-        for rule in rs.rules:
+        for rule in rs.rules + rs.manual_review:
             if rule_ids and rule.id not in rule_ids:
                 continue
             own = [(i, case, False) for i, case in enumerate(rule.tests)]

@@ -331,6 +331,15 @@ rules:
     message: {zh: 违规, en: broken}
 """
 
+#: a manual-review item to append after RULESET_HEAD's rule
+_REVIEW_ITEM = """manual_review:
+  - id: t/m
+    title: {zh: 测试, en: Test}
+    cite: {clause: "1", text: 测试}
+    applies_to: coatings
+    reason: {code: needs_data, zh: 人工核对, en: check by hand}
+"""
+
 #: Bad rulesets given with --ruleset PATH: (class, content, fragment)
 RULESET_CASES = [
     ("limit of the wrong dimension", RULESET_HEAD + "    require: {field: voc_content, op: '<=', value: 580 kg}\n",
@@ -377,6 +386,10 @@ RULESET_CASES = [
     ("secondary sources from one site only", RULESET_HEAD.replace(
         'cite: {clause: "1", text: 测试}', 'cite: {clause: "1", text: 测试, secondary: [https://a.org/1, https://a.org/2]}')
      + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n", "name at least two independent sources"),
+    ("manual-review item with an unknown reason", RULESET_HEAD + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n"
+     + _REVIEW_ITEM.replace("code: needs_data", "code: needs_value"), "unknown reason 'needs_value' (did you mean 'needs_data'?)"),
+    ("manual-review item test expecting a verdict", RULESET_HEAD + "    require: {field: voc_content, op: '<=', value: 580 g/L}\n"
+     + _REVIEW_ITEM + "    tests: [{expect: violation}]\n", "expect is one of manual_review, not_applicable"),
 ]
 
 #: Bad selections of rulesets: (class, {file: content} (None: a folder), the

@@ -94,7 +94,7 @@ def _case_records():
     out = []
     n = 0
     for rs in compliance.load_rulesets(None):
-        for rule in rs.rules:
+        for rule in rs.rules + rs.manual_review:
             for case in rule.tests:
                 rec = case_record(rule, rs.jurisdiction, case)
                 rec = json.loads(json.dumps(rec, default=str))  # dates as text, as a sheet cell may hold them

@@ -16,6 +16,7 @@ Two layers:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
 from pathlib import Path
@@ -237,7 +238,7 @@ def _shape_rules():
                                require=require[kind], unless=None, effective_from=None, deadline=None,
                                until=None, in_force_from=dt.date(2000, 1, 1))
                   for n, (kind, raw) in enumerate(RULE_SHAPES))
-    return attrs.evolve(template, id="shapes", jurisdiction="CN", rules=rules, parameters=())
+    return attrs.evolve(template, id="shapes", jurisdiction="CN", rules=rules, parameters=(), manual_review=())
 
 
 def test_rule_shapes_get_the_same_status_on_every_engine():
@@ -321,7 +322,7 @@ def test_examples(evaluators, path):
 def test_embedded_cases(evaluators):
     n = 0
     for rs in compliance.load_rulesets(None):
-        for rule in rs.rules:
+        for rule in rs.rules + rs.manual_review:
             for case in rule.tests:
                 try:
                     facts = normalise(record_from_data(case_record(rule, rs.jurisdiction, case)))
@@ -347,7 +348,8 @@ def test_generated_corpus(evaluators):
         for *_, st in results["direct"]:
             counts[st] = counts.get(st, 0) + 1
     # the corpus reaches every status
-    assert set(counts) >= {"violation", "compliant", "indeterminate", "pending", "exempt", "not_applicable"}, counts
+    assert set(counts) >= {"violation", "compliant", "indeterminate", "pending", "exempt", "not_applicable",
+                           "manual_review"}, counts
 
 
 @pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
@@ -399,8 +401,43 @@ def test_generated_decision_is_decide():
                "as_of": day, **DECISION_NAMES}
         exec(src, env)
         assert env["st"] == decide(when, require, unless if has_unless else False, day, eff, deadline), src
+        # a manual-review item: only `when` decides, whatever the rest
+        src = "\n".join(decision_source("w", "r", "u", "EFF", "DL", review=True))
+        exec(src, env)
+        assert env["st"] == decide(when, require, unless, day, eff, deadline, review=True) == "manual_review"
         n += 1
     assert n == 2 * 3 * 4 * 4 * 4
+    assert decide(False, None, False, day, None, None, review=True) == "not_applicable"
+
+
+def test_manual_review_items_on_every_engine(evaluators):
+    """Every manual-review item's embedded cases (each item at least once
+    listed): kernel, interpreter, durable and the columnar ledger path give
+    the same (item, entity, status)."""
+    from columnar_tables import row_path, tables_from_records
+    from compliance.columnar import check_tables
+
+    records, listed = [], set()
+    for rs in compliance.load_rulesets(None):
+        for item in rs.manual_review:
+            for case in item.tests:
+                data = case_record(item, rs.jurisdiction, case)
+                facts = normalise(record_from_data(data))
+                _agree(evaluators, facts, f"{item.id}:{case.line}")
+                rules = evaluators["direct"].program.rules
+                listed |= {rules[i].id for i, _, st in evaluators["direct"].statuses(facts) if st == "manual_review"}
+                data = json.loads(json.dumps(data, default=str))
+                data["facility"]["id"] = f"CASE-{len(records)}"
+                records.append(data)
+    items = {i.id for rs in compliance.load_rulesets(None) for i in rs.manual_review}
+    assert items and items <= listed
+    ev = evaluators["direct"]
+    tables = tables_from_records(records)
+    for show_all in (False, True):
+        got = [r.to_dict() for r in check_tables(ev, tables, chunk=16, show_all=show_all)]
+        want = [r.to_dict() for r in row_path(ev, tables, show_all=show_all)]
+        assert got == want
+    assert any(f["status"] == "manual_review" for r in got for f in r["findings"])
 
 
 GOLDEN = '''def make_kernel_boilers(L0, L1, L2, NA, COMPLIANT, VIOLATION, INDETERMINATE):

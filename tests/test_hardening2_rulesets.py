@@ -64,6 +64,14 @@ BASE = {
          "tests": [{"expect": "violation", "entity": {"fuel": "coal", "use": "industrial",
                                                        "emissions": {"so2": "500 mg/m^3", "o2": "9 %"}}}]},
     ],
+    "manual_review": [
+        {"id": "user-types/review/boiler", "title": T, "cite": {"document": "t.txt", "clause": "3", "text": "测试", "row": 3},
+         "applies_to": "boilers", "when": {"field": "fuel", "equals": "coal"},
+         "effective_from": dt.date(2019, 1, 1), "deadline": dt.date(2019, 6, 30), "until": dt.date(2020, 12, 31),
+         "reason": {"code": "needs_data", "zh": "人工核对", "en": "check by hand"}, "note": "n",
+         "tests": [{"expect": "manual_review", "entity": {"fuel": "coal"}, "facility": {"industries": ["steel"]},
+                    "as_of": dt.date(2019, 7, 1), "alert": "none", "name": "listed"}]},
+    ],
 }
 
 #: one value of each kind a YAML file can hold
@@ -94,8 +102,8 @@ def _label(path):
     for i, part in enumerate(path):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif i == 2 and path[0] == "rules":  # a rule is named by its id
-            out = (BASE["rules"][path[1]]["id"] if part != "id" else f"rules[{path[1]}]") + "." + part
+        elif i == 2 and path[0] in ("rules", "manual_review"):  # a rule or item is named by its id
+            out = (BASE[path[0]][path[1]]["id"] if part != "id" else f"{path[0]}[{path[1]}]") + "." + part
         else:
             out += ("." if out else "") + part
     return out

@@ -58,7 +58,7 @@ def test_check_partitions_writes_one_file_per_partition(cli, client, inputs, tmp
     joined = b"".join(open(r.path, "rb").read() for r in results)
     assert joined == _serial(cli, inputs).output.encode("utf-8")  # in name order: the serial output
     summary, code = combine(results)
-    assert code == 2 and summary.records == 406 and summary.failed_inputs == 1
+    assert code == 2 and summary.records == 407 and summary.failed_inputs == 1
 
 
 def test_check_partitions_csv_and_the_formats_it_takes(cli, client, inputs, tmp_path):
