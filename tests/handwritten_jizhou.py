@@ -32,7 +32,7 @@ import operator
 from typing import Callable, Dict, List, Optional, Tuple
 
 JIZHOU_RULESET = "cn-tj-jizhou-2018-autumn-winter"
-HAND_WRITTEN_FOR = "2018-12-05.3"  # the ruleset version the functions follow (commit 11d4916; furnace rules: issue 11)
+HAND_WRITTEN_FOR = "2018-12-05.4"  # the ruleset version the functions follow (commit 11d4916; furnace rules: issue 11)
 
 Key = Tuple[str, str, str]  # (rule id, entity id, status)
 

@@ -217,7 +217,7 @@ def test_a_new_ruleset_version_makes_its_findings_new(cli, tmp_path):
     folder = tmp_path / "rulesets"
     shutil.copytree(REPO / "rulesets", folder, ignore=shutil.ignore_patterns("__*"))
     p = folder / "cn-tj-jizhou-2018-autumn-winter.yaml"
-    p.write_text(p.read_text(encoding="utf-8").replace('version: "2018-12-05.3"', 'version: "2019-06-01.1"'),
+    p.write_text(p.read_text(encoding="utf-8").replace('version: "2018-12-05.4"', 'version: "2019-06-01.1"'),
                  encoding="utf-8")
     base = tmp_path / "b.baseline.json"
     cli("check", EXAMPLE, "--ruleset", REPO / "rulesets", "--create-baseline", base)
@@ -363,7 +363,7 @@ def test_diff_between_ruleset_versions(cli, tmp_path):
     p = folder / "cn-tj-jizhou-2018-autumn-winter.yaml"
     text = p.read_text(encoding="utf-8")
     assert "require: {field: voc_content, op: \"<=\", value: 580 g/L}" in text
-    p.write_text(text.replace('version: "2018-12-05.3"', 'version: "2019-06-01.1"')
+    p.write_text(text.replace('version: "2018-12-05.4"', 'version: "2019-06-01.1"')
                  .replace("require: {field: voc_content, op: \"<=\", value: 580 g/L}",
                           "require: {field: voc_content, op: \"<=\", value: 620 g/L}"), encoding="utf-8")
     res = cli("diff", EXAMPLE, "--ruleset-from", REPO / "rulesets", "--ruleset-to", folder, "--format", "json")
