@@ -2,7 +2,7 @@
 is new.
 
 ``--create-baseline FILE`` writes the key of every finding of the statuses
-:data:`BASELINE_STATUSES` (violation, indeterminate, pending) -- the
+:data:`BASELINE_STATUSES` (violation, indeterminate, manual_review, pending) -- the
 record (facility id; the input's source when the record has none), the
 entity, the rule, the ruleset id *and version*, and the status -- as a
 small JSON file. ``--baseline FILE`` then removes from the report the
@@ -24,14 +24,14 @@ import attrs
 
 from ._yaml import MAX_BYTES, decode, load_text
 from .errors import InputError, Problem
-from .status import INDETERMINATE, PENDING, VIOLATION
+from .status import INDETERMINATE, MANUAL_REVIEW, PENDING, VIOLATION
 
 __all__ = ["BASELINE_STATUSES", "SCHEMA", "finding_keys", "load_baseline", "write_baseline", "apply_baseline",
            "BaselineUse", "baseline_lines"]
 
 SCHEMA = "compliance-baseline/1"
 #: the statuses a baseline holds and suppresses: those a check may fail on
-BASELINE_STATUSES = (VIOLATION, INDETERMINATE, PENDING)
+BASELINE_STATUSES = (VIOLATION, INDETERMINATE, MANUAL_REVIEW, PENDING)
 _KEY_FIELDS = ("record", "entity_type", "entity_id", "rule", "ruleset", "version", "status")
 
 Key = Tuple[str, str, str, str, str, str, str]

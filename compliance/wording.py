@@ -106,9 +106,11 @@ def _render(node: Node, lang: str, depth: int) -> str:
     if isinstance(node, str):
         return node
     kind, parts = node
+    zh = lang == "zh"
+    if not parts:  # an empty all (always true: a manual-review item's require) or any (never true)
+        return ("始终成立" if zh else "always") if kind == "and" else ("从不成立" if zh else "never")
     compound = any(isinstance(p, tuple) for p in parts)
     texts = [_render(p, lang, depth + 1) for p in parts]
-    zh = lang == "zh"
     if depth >= 2 and compound:  # a third level: brackets keep the reading unambiguous
         texts = [f"（{x}）" if zh else f"({x})" if isinstance(p, tuple) else x for p, x in zip(parts, texts)]
         compound = False

@@ -220,7 +220,7 @@ def test_github_annotations(cli, bad_batch):
     errors = [x for x in lines if x.startswith("::error ")]
     assert len(errors) == statuses.count("violation") + 2  # and the two inputs that failed
     assert sum(x.startswith("::warning ") for x in lines) == statuses.count("indeterminate")
-    assert sum(x.startswith("::notice ") for x in lines) == statuses.count("pending")
+    assert sum(x.startswith("::notice ") for x in lines) == statuses.count("pending") + statuses.count("manual_review")
     assert lines.count("::endgroup::") == len(doc["records"])
     first = next(x for x in errors if "a-jizhou.yaml" in x)
     assert re.match(r"::error file=[^,]*a-jizhou\.yaml,line=\d+,title=Violation%3A [^:]*::\S", first)
@@ -368,7 +368,7 @@ def test_no_violation_fails_only_when_asked(cli, write):
     default (unchanged), 1 at --fail-on indeterminate or pending."""
     path = write(PENDING_RECORD)
     statuses = {f["status"] for f in _findings(_json(cli, path))}
-    assert statuses == {"indeterminate", "pending"}
+    assert statuses == {"indeterminate", "manual_review", "pending"}
     assert cli("check", path).exit_code == 0
     assert cli("check", path, "--fail-on", "violation").exit_code == 0
     assert cli("check", path, "--fail-on", "indeterminate").exit_code == 1

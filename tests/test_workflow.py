@@ -192,7 +192,7 @@ def test_baseline_round_trip(cli, tmp_path):
     assert first.exit_code == 1 and base.exists()
     data = json.loads(base.read_text(encoding="utf-8"))
     assert data["schema"] == "compliance-baseline/1"
-    assert {r["status"] for r in data["findings"]} == {"violation", "pending"}
+    assert {r["status"] for r in data["findings"]} == {"violation", "manual_review", "pending"}
     again = cli("check", EXAMPLE, "--baseline", base, "--format", "json")
     assert again.exit_code == 0  # every violation is already known
     report = json.loads(again.output)

@@ -25,8 +25,8 @@ from ..status import STATUS_ORDER
 
 __all__ = ["SEVERITY_ORDER", "FAIL_ON_CHOICES", "fail_statuses", "shown", "outcomes", "fails"]
 
-#: Rule severities, least serious first (rulesets use these three words).
-SEVERITY_ORDER = ("low", "medium", "high")
+#: Severities, least serious first (rules use low/medium/high; manual-review items are info).
+SEVERITY_ORDER = ("info", "low", "medium", "high")  # info: manual-review items only
 
 #: What ``--fail-on`` accepts: every status ordered before ``compliant``.
 FAIL_ON_CHOICES: Tuple[str, ...] = STATUS_ORDER[:STATUS_ORDER.index("compliant")]
