@@ -219,6 +219,6 @@ manual_review:
 def test_explain_an_item(cli):
     r = cli("explain", "jizhou-2018/review/stoker-boiler-special-limit")
     assert r.exit_code == 0
-    assert "manual review:  (needs_data)" in r.output and "二（一）3；附件第3行" in r.output
+    assert "manual review: (needs_data)" in r.output and "二（一）3；附件第3行" in r.output
     j = json.loads(cli("explain", "jizhou-2018/review/stoker-boiler-special-limit", "--format", "json").output)
     assert j["reason"]["code"] == "needs_data" and j["severity"] == "info"
