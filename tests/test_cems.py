@@ -2,11 +2,12 @@
 at the edge of every rule (with the arithmetic), the rate against the
 Jizhou 90 %, the verdicts through the rule engine, bad input, the example.
 
-Sources of the rules tested (compliance/data/cems.yaml): HJ 75-2017's
-45-minute hour and 20-hour day were read from secondary sources (the
-standard's text was not in the corpora searched); HJ 212-2017's flags and
-CRC from independent implementations that agree, checked here against the
-standard's own appendix example ("…RtdInterval=30&&1C80").
+Sources of the rules tested (compliance/data/cems.yaml,
+docs/sources-checked.md): HJ 75-2017's 45-minute hour and 20-hour day were
+read from secondary sources (its text was not in the corpora searched) and
+are confirmed by HJ 212-2017 附录 D D2.2; HJ 212-2017's flags, codes and CRC
+were checked against the standard's own text, including its appendix
+example ("…RtdInterval=30&&1C80").
 """
 
 from __future__ import annotations
@@ -59,6 +60,28 @@ def test_crc_matches_the_standards_appendix_example():
             "011-Rtd=18.0412,011-Flag=N;001-Rtd=8.2137,001-Flag=N;B01-Rtd=10.9890,B01-Flag=N&&")
     assert hj212_crc(seg2.encode()) == 0xA9C1
 
+
+
+def test_data_file_agrees_with_the_text_of_hj212_2017():
+    """Hand-checked against HJ 212-2017 itself (the ministry's release, read
+    for docs/sources-checked.md): 6.6.4 表 8 (flags), 表 B.2 (codes and
+    default units), 6.6.5 (commands), 附录 D D2.2 (45 ≤ k minutes an hour,
+    20 ≤ m hours a day). A changed letter, code or number fails here."""
+    import yaml
+    raw = yaml.safe_load(Path(compliance.__file__).with_name("data").joinpath("cems.yaml")
+                         .read_text(encoding="utf-8"))
+    table_8 = {"N": "在线监控（监测）仪器仪表工作正常", "F": "在线监控（监测）仪器仪表停运",
+               "M": "在线监控（监测）仪器仪表处于维护期间产生的数据", "S": "手工输入的设定值",
+               "D": "在线监控（监测）仪器仪表故障", "C": "在线监控（监测）仪器仪表处于校准状态",
+               "T": "在线监控（监测）仪器仪表采样数值超过测量上限",
+               "B": "在线监控（监测）仪器仪表与数采仪通讯异常"}
+    assert {k: f["zh"] for k, f in raw["flags"].items()} == table_8
+    table_b2 = {"a21026": "mg/m^3", "a21002": "mg/m^3", "a34013": "mg/m^3", "a19001": "%",
+                "a00000": "m^3/s", "a01012": "degC", "a01014": "%"}
+    assert {c["hj212"]: c.get("hj212_unit", c["unit"]) for c in raw["channels"].values()} == table_b2
+    assert raw["hj212_commands"] == {"2051": "Avg", "2011": "Rtd"}
+    c = config()
+    assert (c.hour_min_valid_minutes, c.day_min_valid_hours) == (45, 20)
 
 def _message(seg):
     return f"##{len(seg):04d}{seg}{hj212_crc(seg.encode()):04X}\r\n"
