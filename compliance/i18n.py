@@ -54,6 +54,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
     "rules.head.deadline": {"zh": "期限", "en": "deadline"},
     "rules.head.clause": {"zh": "条款", "en": "clause"},
     "rules.count": {"zh": "共 {n} 条规则", "en": "{n} rules"},
+    "rules.head.reason": {"zh": "原因代码", "en": "reason"},
+    "rules.items": {"zh": "人工复核项（规则集列出、由审查人员判定，工具不作判定）：",
+                    "en": "manual-review items (listed by the rulesets, decided by a reviewer, not by the tool):"},
+    "rules.items_count": {"zh": "共 {n} 项人工复核", "en": "{n} manual-review items"},
     "rules.standard": {"zh": "标准 {id}（{title}）：规则引用 {n} 个限值参数",
                        "en": "standard {id} ({title}): {n} limit parameters used by the rules"},
     # compliance explain

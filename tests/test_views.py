@@ -179,3 +179,42 @@ def test_xlsx_has_the_extension_columns(cli, tmp_path):
     assert head == COLUMNS
     # a write-only sheet has no dimension: a row read back ends at its last non-empty cell
     _check_extension_rows([dict(zip(COLUMNS, r + (None,) * (len(COLUMNS) - len(r)))) for r in rows])
+
+
+# --------------------------------------------------------------- compliance rules: manual-review items
+
+def _items():
+    from compliance import load_rulesets
+
+    return {r.id: r.review.code for rs in load_rulesets() for r in rs.manual_review}
+
+
+def test_rules_json_lists_the_manual_review_items(cli):
+    listed = json.loads(cli("rules", "--format", "json").output)
+    items = {x["id"]: x for x in listed if x.get("manual_review")}
+    assert items and {i: x["reason"]["code"] for i, x in items.items()} == _items()
+    assert not [x for x in listed if "reason" in x and not x.get("manual_review")]
+    jizhou = json.loads(cli("rules", "--region", "120119", "--at", "2019-03-01", "--format", "json").output)
+    assert "jizhou-2018/review/stoker-boiler-special-limit" in {x["id"] for x in jizhou if x.get("manual_review")}
+    early = json.loads(cli("rules", "--region", "120119", "--at", "2018-09-01", "--format", "json").output)
+    assert "jizhou-2018/review/stoker-boiler-special-limit" not in {x["id"] for x in early}  # from 2018-10-01
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("width", [60, 80, 160])
+def test_rules_table_lists_the_items_with_their_reason_within_the_width(cli, lang, width):
+    lines = cli("rules", "--lang", lang, "--width", width).output.splitlines()
+    head = "人工复核项" if lang == "zh" else "manual-review items"
+    start = next(i for i, line in enumerate(lines) if line.startswith(head))
+    below = lines[start:]
+    assert all(display_width(x) <= width or " " not in x.strip() for x in lines)
+    items = _items()
+    for item, code in items.items():
+        at = next(i for i, line in enumerate(below) if re.search(rf"(^|\s){re.escape(item)}(\s|$)", line))
+        assert code in below[at] or code in below[at + 1], (item, code)  # on its row, or under its id
+    assert (f"共 {len(items)} 项人工复核" if lang == "zh" else f"{len(items)} manual-review items") in below
+
+
+def test_explain_a_manual_review_item(cli):
+    r = cli("explain", "fengtai-2018/review/vehicle-urea-quality", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.output)["reason"]["code"] == "needs_data"
