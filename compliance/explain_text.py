@@ -19,7 +19,7 @@ __all__ = ["explain_lines", "rules_lines"]
 def _field_lines(pairs: Sequence[Tuple[str, str]], width: int) -> List[str]:
     """``label: value`` lines, the values aligned after the widest label and
     wrapped under themselves."""
-    pad = max(display_width(label) for label, _ in pairs) + 3  # "  " + label + ":" and a space
+    pad = max(display_width(label) for label, _ in pairs) + 4  # "  " + label + ":" and a space
     pad = max(pad, 16)
     room = max(width - pad, 20)
     out: List[str] = []
