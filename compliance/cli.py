@@ -308,8 +308,9 @@ def _rule_dict(rule, lang="en"):
         "title": rule.title.to_dict(),
         "applies_to": rule.applies_to,
         "when": _describe(rule.when, lang),
-        "require": _describe(rule.require, lang) if not rule.prohibited else (
-            "禁止（when 所选即违规）" if lang == "zh" else "prohibited (every entity 'when' selects is a violation)"),
+        "require": (f"({rule.review.code}) {rule.review.text.get(lang)}" if rule.review is not None  # an item: no condition
+                    else _describe(rule.require, lang) if not rule.prohibited else (
+            "禁止（when 所选即违规）" if lang == "zh" else "prohibited (every entity 'when' selects is a violation)")),
         "unless": rule.unless.name.to_dict() if rule.unless else None,
         "effective_from": rule.effective_from.isoformat() if rule.effective_from else None,
         "deadline": rule.deadline.isoformat() if rule.deadline else None,
@@ -335,22 +336,25 @@ def _cmd_rules(args, out) -> int:
         if r is None:
             raise UsageError(f"unknown region {args.region!r}")
         region = r.code
-    rows = []
+    rows: list = []
+    items: list = []  # the manual-review items, listed too (marked, with their reason code)
     for rs in rulesets:
         if region and not rs.applies_to_region(region):
             continue
-        for rule in rs.rules:
+        for rule in rs.rules + rs.manual_review:
             if args.at and not (rule.in_force(args.at) and (rule.effective_from is None or rule.effective_from <= args.at)):
                 continue
-            rows.append(rule)
+            (items if rule.review is not None else rows).append(rule)
     if args.format == "json":
-        out.write(json.dumps([_rule_dict(r, args.lang) for r in rows], ensure_ascii=False, indent=2) + "\n")
+        listed = [_rule_dict(r, args.lang) for r in rows] + [dict(_rule_dict(r, args.lang), manual_review=True)
+                                                             for r in items]
+        out.write(json.dumps(listed, ensure_ascii=False, indent=2) + "\n")
         return 0
     from .explain_text import rules_lines
 
     standards = [rs for rs in rulesets if rs.parameters and (not region or rs.applies_to_region(region))
                  and (not args.at or rs.issued <= args.at)]
-    out.write("\n".join(rules_lines(rows, standards, args.lang, args.width)) + "\n")
+    out.write("\n".join(rules_lines(rows, standards, args.lang, args.width, items)) + "\n")
     return 0
 
 

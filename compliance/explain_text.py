@@ -78,19 +78,38 @@ def _source(cite: Any, lang: str) -> str:
     return f"{name} {cite.clause}（{cite.document}）" if lang == "zh" else f"{name} {cite.clause} ({cite.document})"
 
 
-#: columns of ``compliance rules``
+#: columns of ``compliance rules``; the manual-review items add their reason code
 _RULE_COLUMNS = ("rule", "applies_to", "from", "deadline", "clause")
+_ITEM_COLUMNS = ("rule", "applies_to", "from", "deadline", "reason", "clause")
 
 
-def rules_lines(rows: Sequence[Any], standards: Sequence[Any], lang: str, width: int) -> List[str]:
+def rules_lines(rows: Sequence[Any], standards: Sequence[Any], lang: str, width: int,
+                items: Sequence[Any] = ()) -> List[str]:
     """The rules as a table within ``width``, rule ids whole, the clause
     column wrapped; where a rule id and the other columns do not fit on one
-    line, each rule takes two: its id, then the other columns indented."""
+    line, each rule takes two: its id, then the other columns indented.
+    ``items``: the rulesets' manual-review items (a reviewer decides them),
+    listed after the rules in a table of their own with their reason code."""
+    out = _rule_table(rows, _RULE_COLUMNS, lang, width)
+    out.append(t("rules.count", lang, n=len(rows)))
+    if items:
+        out.append("")
+        out.extend(wrap_lines(t("rules.items", lang), width))
+        out.extend(_rule_table(items, _ITEM_COLUMNS, lang, width))
+        out.append(t("rules.items_count", lang, n=len(items)))
+    for rs in standards:
+        out.extend(wrap_lines(escape(t("rules.standard", lang, id=rs.id, title=rs.title.get(lang),
+                                       n=len(rs.parameters))), width))
+    return out
+
+
+def _rule_table(rows: Sequence[Any], all_columns: Sequence[str], lang: str, width: int) -> List[str]:
     cells = [{
         "rule": escape(r.id), "applies_to": escape(r.applies_to),
         "from": str(r.effective_from or ""), "deadline": str(r.deadline or ""), "clause": escape(r.cite.clause),
+        "reason": escape(r.review.code) if getattr(r, "review", None) is not None else "",
     } for r in rows]
-    heads = {c: t(f"rules.head.{c}", lang) for c in _RULE_COLUMNS}
+    heads = {c: t(f"rules.head.{c}", lang) for c in all_columns}
 
     def widths(cols: Sequence[str]) -> List[int]:
         return [max([display_width(heads[c])] + [display_width(x[c]) for x in cells]) for c in cols]
@@ -102,12 +121,16 @@ def rules_lines(rows: Sequence[Any], standards: Sequence[Any], lang: str, width:
     def widest_word(c: str) -> int:
         return max([display_width(heads[c])] + [display_width(p) for x in cells for p in x[c].split()])
 
-    one_line = clause_room(_RULE_COLUMNS, 0) >= max(widest_word("clause"), 12)
-    columns = _RULE_COLUMNS if one_line else _RULE_COLUMNS[1:]
+    one_line = clause_room(all_columns, 0) >= max(widest_word("clause"), 12)
+    columns = tuple(all_columns) if one_line else tuple(all_columns[1:])
     indent = 0 if one_line else 4
     ws = widths(columns)
     ws[-1] = min(ws[-1], clause_room(columns, indent))
     margin = " " * indent
+    if not one_line and "reason" in columns:  # narrow: the reason goes with the rule id, the columns as for rules
+        columns = tuple(c for c in columns if c != "reason")
+        ws = widths(columns)
+        ws[-1] = min(ws[-1], clause_room(columns, indent))
     out = []
     if not one_line:
         out.append(heads["rule"])
@@ -116,13 +139,11 @@ def rules_lines(rows: Sequence[Any], standards: Sequence[Any], lang: str, width:
     for x in cells:
         if not one_line:
             out.append(x["rule"])
+            if "reason" in all_columns:
+                out.append(f"{margin}{heads['reason']}: {x['reason']}")
         parts = [wrap_lines(x[c], w) if c == "clause" else [x[c]] for c, w in zip(columns, ws)]
         for i in range(max(len(p) for p in parts)):
             out.append(margin + "  ".join(_pad(p[i] if i < len(p) else "", w) for p, w in zip(parts, ws)).rstrip())
-    out.append(t("rules.count", lang, n=len(rows)))
-    for rs in standards:
-        out.extend(wrap_lines(escape(t("rules.standard", lang, id=rs.id, title=rs.title.get(lang),
-                                       n=len(rs.parameters))), width))
     return out
 
 

@@ -357,7 +357,12 @@ def _finding_parts(f: Any, lang: str, quote_width: int) -> Tuple[str, str, List[
     word = status_name(f.status, lang)
     if f.status == "violation" and lang == "en":
         word = word.upper()
-    right = [escape(f.message.get(lang) or f.message.get("en", "")), escape(f.rule), escape(_source_line(f, lang))]
+    right = [escape(f.message.get(lang) or f.message.get("en", ""))]
+    if getattr(f, "details", None):  # e.g. a CEMS series' exceedance hours and worst hour (compliance.details_view)
+        from .details_view import brief_lines
+
+        right.extend(escape(line) for line in brief_lines(f.details, lang, (f.limit or {}).get("unit")))
+    right += [escape(f.rule), escape(_source_line(f, lang))]
     if getattr(f, "waiver", None):  # an approved deviation, live or expired (compliance.waivers)
         from .report import waiver_text
 

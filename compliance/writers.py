@@ -29,7 +29,7 @@ __all__ = ["COLUMNS", "finding_rows", "failure_rows", "Summary", "open_writer", 
 #: The findings table, one row per finding (or problem).
 COLUMNS = ("source", "line", "facility_id", "facility_name", "region", "as_of", "entity_type", "entity_id",
            "rule", "ruleset", "status", "observed", "op", "limit", "unit", "severity", "document", "clause",
-           "field", "message")
+           "field", "message", "reason_code", "reason", "waiver_id", "waived_status", "details")
 _LINE = COLUMNS.index("line")
 
 #: Formats written as binary files: they need ``-o FILE``.
@@ -59,14 +59,28 @@ def finding_rows(rec: RecordReport, lang: str = "en") -> Iterator[Tuple[Any, ...
         yield (rec.source, f.line or None) + head + (
             f.entity_type, f.entity_id, f.rule, f.ruleset, f.status, observed, (lim or {}).get("op"),
             _scalar(lim), unit, f.severity, src.get("document"), src.get("clause"), None,
-            f.message.get(lang) or f.message.get("en"))
+            f.message.get(lang) or f.message.get("en")) + _extension_cells(f, lang)
     for w in rec.warnings:
         yield _problem_row(rec.source, w, head)
 
 
+def _extension_cells(f: Any, lang: str) -> Tuple[Any, ...]:
+    """The cells of a finding's optional keys: the manual-review reason
+    (code, text in ``lang``), the waiver's id and the status it replaced,
+    and ``details`` as compact JSON text (empty where the finding has none)."""
+    reason = f.reason or {}
+    details = None if f.details is None else json.dumps(dict(f.details), ensure_ascii=False, separators=(",", ":"))
+    return (reason.get("code"), (reason.get(lang) or reason.get("en")) if reason else None,
+            (f.waiver or {}).get("id"), f.waived_status, details)
+
+
+_NO_EXTENSIONS = (None,) * 5
+
+
 def _problem_row(source: str, p: Problem, head=(None, None, None, None)) -> Tuple[Any, ...]:
     message = p.message if source.startswith(p.file) else f"{p.file}: {p.message}"
-    return (source, p.line or None) + head + (None,) * 4 + (p.level,) + (None,) * 7 + (p.field or None, message)
+    return ((source, p.line or None) + head + (None,) * 4 + (p.level,) + (None,) * 7 + (p.field or None, message)
+            + _NO_EXTENSIONS)
 
 
 def failure_rows(source: str, problems: Sequence[Problem]) -> Iterator[Tuple[Any, ...]]:

@@ -257,7 +257,11 @@ def _expected_rows(jsonl_text: str):
                          "ruleset": f["ruleset"], "status": f["status"], "observed": text(obs.get("value")),
                          "op": lim.get("op"), "limit": text(lim.get("value")), "unit": lim.get("unit", obs.get("unit")),
                          "severity": f["severity"], "clause": f["source"]["clause"], "message": f["message"]["en"],
-                         "line": f.get("line"), "as_of": rec["as_of"]})
+                         "line": f.get("line"), "as_of": rec["as_of"],
+                         "reason_code": (f.get("reason") or {}).get("code"),
+                         "waiver_id": (f.get("waiver") or {}).get("id"), "waived_status": f.get("waived_status"),
+                         "details": None if "details" not in f else json.dumps(f["details"], ensure_ascii=False,
+                                                                               separators=(",", ":"))})
         for w in rec.get("warnings", ()):
             rows.append({"source": rec["source"], "status": "warning", "message": w["message"]})
     return rows
@@ -326,7 +330,7 @@ def test_xlsx_read_back_equals_the_json_findings(cli, tmp_path):
     assert head == COLUMNS
 
     def typed(row):  # numbers are numbers in XLSX: compare their JSON spelling
-        d = dict(zip(COLUMNS, row))
+        d = dict(zip(COLUMNS, row + (None,) * (len(COLUMNS) - len(row))))  # read back up to its last filled cell
         for k in ("observed", "limit"):
             if d[k] is not None and not isinstance(d[k], str):
                 d[k] = json.dumps(d[k])

@@ -18,6 +18,7 @@ import os
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .. import __version__
+from ..details_view import detail_lines
 from ..errors import Problem
 from ..status import STATUS_ORDER
 from ._common import Spool, counts, statuses_in
@@ -81,7 +82,8 @@ def payload(kind: str, record: Mapping[str, Any], lang: str) -> Tuple[Dict[str, 
         findings = [dict(f, figures=[figure(g, record["source"]) for g in f["figures"]]) if f.get("figures") else f
                     for f in findings]
     body = template(kind, f"record.{_EXT[kind]}.j2").render(
-        record=record, fac=fac, n=n, groups=groups(findings), lang=lang, extra_keys=EXTRA_KEYS, extra=extra)
+        record=record, fac=fac, n=n, groups=groups(findings), lang=lang, extra_keys=EXTRA_KEYS, extra=extra,
+        detail_lines=detail_lines)
     entry = {"source": record["source"], "id": fac.get("id"), "name": fac.get("name"), "counts": n,
              "as_of": record["as_of"], "failed": False}
     return entry, body
