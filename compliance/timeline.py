@@ -225,6 +225,17 @@ def _entity(e: Mapping[str, str]) -> str:
     return f"{e['type']}[{e['id']}]"
 
 
+def _status(status: str, lang: str) -> str:
+    """A status in the report's language (zh names from the catalogue; en keeps the JSON key)."""
+    from .i18n import status_name
+
+    return status_name(status, lang) if lang == "zh" else status
+
+
+#: the rule dates a diff names as its reason, in Chinese
+_DATE_WORDS_ZH = {"in_force_from": "发布（施行）日期", "effective_from": "起始日期", "deadline": "期限", "until": "终止日期"}
+
+
 def render_timeline(data: Mapping[str, Any], lang: str = "en") -> str:
     """The timeline as text: per event a line with the date, the kind and the
     status change, then the entity and rule id (never split) and the title."""
@@ -236,7 +247,7 @@ def render_timeline(data: Mapping[str, Any], lang: str = "en") -> str:
     out = [escape(head.rstrip())]
     for e in data["events"]:
         out.append("")
-        out.append(escape(f"{e['date']}  {KINDS[e['kind']][0 if zh else 1]}: {e['from']} → {e['to']}"))
+        out.append(escape(f"{e['date']}  {KINDS[e['kind']][0 if zh else 1]}: {_status(e['from'], lang)} → {_status(e['to'], lang)}"))
         out.append(escape(f"            {_entity(e['entity'])}  {e['rule']}"))
         out.append(escape(f"            {e['title'].get(lang, '')}"))
     if not data["events"]:
@@ -255,14 +266,14 @@ def render_diff(data: Mapping[str, Any], lang: str = "en") -> str:
     out = [escape(f"{data['source']}: {data['facility'].get('id')} — {label(a)} → {label(b)}")]
     for c in data["changes"]:
         out.append("")
-        out.append(escape(f"{_entity(c['entity'])} {c['rule']}: {c['from']['status']} → {c['to']['status']}"))
+        out.append(escape(f"{_entity(c['entity'])} {c['rule']}: {_status(c['from']['status'], lang)} → {_status(c['to']['status'], lang)}"))
         for side, word in (("from", "前" if zh else "before"), ("to", "后" if zh else "after")):
             msg = c[side].get("message")
             if msg:
                 out.append(escape(f"  {word}: {msg.get(lang, '')}"))
         why = c["why"]
         for d in why.get("dates", ()):
-            out.append(escape(f"  {'原因' if zh else 'why'}: {d['field']} {d['date']}"))
+            out.append(escape(f"  {'原因' if zh else 'why'}: {_DATE_WORDS_ZH.get(d['field'], d['field']) if zh else d['field']} {d['date']}"))
         if "note" in why:
             out.append(escape(f"  {'原因' if zh else 'why'}: {why['note'][lang]}"))
         if why.get("rule") in ("added", "removed"):

@@ -375,7 +375,7 @@ def test_diff_between_ruleset_versions(cli, tmp_path):
     assert [f["field"] for f in fields] == ["require"]
     assert "580" in fields[0]["from"]["en"] and "620" in fields[0]["to"]["zh"]
     text = cli("diff", EXAMPLE, "--ruleset-from", REPO / "rulesets", "--ruleset-to", folder, "--lang", "zh").output
-    assert "violation → compliant" in text and "原因: require:" in text and "620" in text
+    assert "违规 → 合规" in text and "原因: require:" in text and "620" in text
     assert {r["version"] for r in data["to"]["rulesets"] if r["id"] == "cn-tj-jizhou-2018-autumn-winter"} == {
         "2019-06-01.1"}
 
