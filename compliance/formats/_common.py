@@ -8,6 +8,7 @@ import os
 import tempfile
 from typing import Any, Dict, Iterator, Mapping, Optional
 
+from ..i18n import STATUS_NAMES
 from ..status import STATUS_ORDER
 
 #: The words of the views, in both languages (``--lang`` picks one).
@@ -59,16 +60,12 @@ TEXT: Dict[str, Dict[str, str]] = {
     "input_error": {"zh": "输入错误", "en": "input error"},
 }
 
-#: Status names; a status added elsewhere and not named here shows as its own word.
+#: Status names: the Chinese from the one catalogue (compliance.i18n), the
+#: English capitalised for documents; a status added elsewhere and not named
+#: there shows as its own word.
 STATUS_TEXT: Dict[str, Dict[str, str]] = {
-    "violation": {"zh": "违规", "en": "Violation"},
-    "indeterminate": {"zh": "无法判定", "en": "Indeterminate"},
-    "manual_review": {"zh": "待人工审查", "en": "Manual review"},
-    "pending": {"zh": "未到期", "en": "Pending"},
-    "waived": {"zh": "已批准豁免", "en": "Waived"},
-    "exempt": {"zh": "豁免", "en": "Exempt"},
-    "compliant": {"zh": "合规", "en": "Compliant"},
-    "not_applicable": {"zh": "不适用", "en": "Not applicable"},
+    status: {"zh": names["zh"], "en": names["en"].replace("_", " ").capitalize()}
+    for status, names in STATUS_NAMES.items()
 }
 
 ALERT_TEXT: Dict[str, Dict[str, str]] = {
@@ -82,6 +79,7 @@ SEVERITY_TEXT: Dict[str, Dict[str, str]] = {
     "high": {"zh": "高", "en": "high"},
     "medium": {"zh": "中", "en": "medium"},
     "low": {"zh": "低", "en": "low"},
+    "info": {"zh": "提示", "en": "info"},
 }
 
 
